@@ -1,0 +1,45 @@
+// Command 01-accept is a Redis server that serves one client at a time.
+// Run it, then talk to it from another terminal:
+//
+//	go run ./01-accept
+//	go run ./hello-redis
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"example.com/spawning/miniredis"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
+	flag.Parse()
+
+	ln, err := miniredis.Listen(*addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	slog.Info("listening", "addr", ln.Addr())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ln) }()
+
+	// Ctrl-C stops the server; connections still open end with the process.
+	select {
+	case <-ctx.Done():
+		ln.Close()
+		slog.Info("stopped")
+	case err := <-errc:
+		slog.Error("serve", "err", err)
+		os.Exit(1)
+	}
+}

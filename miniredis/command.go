@@ -1,0 +1,104 @@
+package miniredis
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Command is a parsed request: Get, Set or Unknown, the variants of
+// mini-redis's Command enum. A type switch takes it apart.
+type Command interface {
+	command()
+}
+
+// Get is GET key.
+type Get struct {
+	Key string
+}
+
+// Set is SET key value. The options Redis's SET takes (EX, NX, ...) are
+// not supported.
+type Set struct {
+	Key   string
+	Value []byte
+}
+
+// Unknown is any command this package does not know, kept whole so a
+// server can say what it got.
+type Unknown struct {
+	Name string
+	Args [][]byte
+}
+
+func (Get) command()     {}
+func (Set) command()     {}
+func (Unknown) command() {}
+
+// ParseCommand turns a request frame into a Command. Names are
+// case-insensitive. A known command with the wrong arguments is an error
+// whose text is Redis's reply, ready to send back as an Error frame:
+//
+//	ERR wrong number of arguments for 'get' command
+//
+// None of these errors needs the connection closed.
+func ParseCommand(f Frame) (Command, error) {
+	arr, ok := f.(Array)
+	if !ok || len(arr) == 0 {
+		return nil, errNotCommand
+	}
+	args := make([][]byte, len(arr))
+	for i, elem := range arr {
+		b, ok := elem.(Bulk)
+		if !ok {
+			return nil, errNotCommand
+		}
+		args[i] = b
+	}
+	name, args := string(args[0]), args[1:]
+	switch strings.ToLower(name) {
+	case "get":
+		if len(args) != 1 {
+			return nil, wrongArgs("get")
+		}
+		return Get{Key: string(args[0])}, nil
+	case "set":
+		if len(args) < 2 {
+			return nil, wrongArgs("set")
+		}
+		if len(args) > 2 {
+			return nil, errors.New("ERR syntax error")
+		}
+		return Set{Key: string(args[0]), Value: args[1]}, nil
+	}
+	return Unknown{Name: name, Args: args}, nil
+}
+
+var errNotCommand = errors.New("ERR a command is a non-empty array of bulk strings")
+
+func wrongArgs(name string) error {
+	return fmt.Errorf("ERR wrong number of arguments for '%s' command", name)
+}
+
+// Reply is Redis 7's answer to a command it does not know. Like Redis, it
+// quotes at most 128 bytes of the name and of the arguments, and turns CR
+// and LF into spaces so the reply stays one line.
+func (u Unknown) Reply() Error {
+	var args strings.Builder
+	for _, a := range u.Args {
+		if args.Len() >= 128 {
+			break
+		}
+		fmt.Fprintf(&args, "'%s' ", truncate(a, 128-args.Len()))
+	}
+	msg := fmt.Sprintf("ERR unknown command '%s', with args beginning with: %s",
+		truncate([]byte(u.Name), 128), args.String())
+	return Error(strings.NewReplacer("\r", " ", "\n", " ").Replace(msg))
+}
+
+func truncate(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}

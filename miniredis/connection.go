@@ -1,0 +1,187 @@
+package miniredis
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Connection reads and writes frames over a net.Conn, the counterpart of
+// mini-redis's Connection. Reads go through a 16 KiB buffer and frames are
+// parsed out of it, so two frames in one read and one frame over many
+// reads both work.
+//
+// Replies are buffered too, and flushed by one rule: a reply is flushed
+// before the connection would block waiting for the next request. A lone
+// request is therefore answered at once, while a pipeline of requests that
+// arrived together is answered with one write. In practice WriteFrame
+// flushes when no more request bytes are waiting in the read buffer, and
+// ReadFrame flushes whatever is left before it asks the socket for more.
+//
+// A Connection is not safe for concurrent use: one goroutine owns it.
+type Connection struct {
+	conn   net.Conn
+	r      *bufio.Reader
+	w      *bufio.Writer
+	client bool  // reads replies (any frame) rather than requests
+	err    error // the protocol error that ended reading, if any
+}
+
+// NewConnection returns a server's side of conn: ReadFrame reads requests,
+// as Redis accepts them, and WriteFrame writes replies.
+//
+// A request is an Array of Bulk frames, or an inline command, a line of
+// words such as "SET hello world" typed into nc or telnet. ReadFrame turns
+// an inline command into the same Array, and skips empty lines and empty
+// arrays, as Redis does.
+func NewConnection(conn net.Conn) *Connection {
+	c := &Connection{conn: conn}
+	c.r = bufio.NewReaderSize(flushingReader{c}, ReadBufferSize)
+	c.w = bufio.NewWriterSize(conn, WriteBufferSize)
+	return c
+}
+
+// newClientConnection returns a client's side of conn: ReadFrame reads
+// replies, of any frame type, and a malformed reply is not answered.
+func newClientConnection(conn net.Conn) *Connection {
+	c := NewConnection(conn)
+	c.client = true
+	return c
+}
+
+// flushingReader is what the read buffer fills from. Going to the socket
+// is the moment the connection may block, so buffered replies go out first.
+type flushingReader struct{ c *Connection }
+
+func (f flushingReader) Read(p []byte) (int, error) {
+	if err := f.c.w.Flush(); err != nil {
+		return 0, err
+	}
+	return f.c.conn.Read(p)
+}
+
+// ReadFrame returns the next frame. It returns io.EOF when the peer closed
+// the connection cleanly between frames, and an error wrapping
+// io.ErrUnexpectedEOF when it closed in the middle of one.
+//
+// A malformed request returns a *ProtocolError; a server Connection has
+// already sent the client "-ERR Protocol error: <reason>" by then, and
+// every later call returns the same error.
+func (c *Connection) ReadFrame() (Frame, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	for {
+		// Peeking first tells a clean close (nothing of a frame has
+		// arrived) from a close part-way through one.
+		if _, err := c.r.Peek(1); err != nil {
+			return nil, err
+		}
+		var f Frame
+		var err error
+		if c.client {
+			f, err = c.readReply(0)
+		} else {
+			f, err = c.readRequest()
+		}
+		if errors.Is(err, io.EOF) {
+			err = fmt.Errorf("miniredis: connection closed in the middle of a frame: %w", io.ErrUnexpectedEOF)
+		}
+		var perr *ProtocolError
+		if errors.As(err, &perr) {
+			c.err = perr
+			if !c.client {
+				// The error is what Redis would send; a failure to send
+				// it changes nothing, since the caller closes next.
+				_ = c.WriteFrame(Error("ERR " + perr.Error()))
+			}
+		}
+		if err != nil || f != nil {
+			return f, err
+		}
+		// An empty line or an empty array: Redis ignores both.
+	}
+}
+
+// WriteFrame writes f, then flushes unless another request is already
+// waiting in the read buffer (see Connection).
+func (c *Connection) WriteFrame(f Frame) error {
+	if err := c.writeFrame(f); err != nil {
+		return err
+	}
+	if c.r.Buffered() > 0 {
+		return nil
+	}
+	return c.w.Flush()
+}
+
+// Flush writes out any buffered replies.
+func (c *Connection) Flush() error { return c.w.Flush() }
+
+// Close flushes any buffered replies and closes the underlying net.Conn.
+func (c *Connection) Close() error {
+	ferr := c.w.Flush()
+	cerr := c.conn.Close()
+	if cerr != nil {
+		return cerr
+	}
+	return ferr
+}
+
+func (c *Connection) writeFrame(f Frame) error {
+	switch f := f.(type) {
+	case Simple:
+		return c.writeLine('+', string(f))
+	case Error:
+		return c.writeLine('-', string(f))
+	case Integer:
+		return c.writeLength(':', int64(f))
+	case Bulk:
+		if err := c.writeLength('$', int64(len(f))); err != nil {
+			return err
+		}
+		c.w.Write(f)
+		_, err := c.w.WriteString("\r\n")
+		return err
+	case Null:
+		_, err := c.w.WriteString("$-1\r\n")
+		return err
+	case Array:
+		if err := c.writeLength('*', int64(len(f))); err != nil {
+			return err
+		}
+		for _, elem := range f {
+			if err := c.writeFrame(elem); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return fmt.Errorf("miniredis: cannot write frame %#v", f)
+	}
+}
+
+// writeLine writes a simple string or error. Those end at the first CRLF,
+// so text holding CR or LF would corrupt the stream: it is refused.
+func (c *Connection) writeLine(kind byte, text string) error {
+	if strings.ContainsAny(text, "\r\n") {
+		return fmt.Errorf("miniredis: %q: simple strings and errors cannot hold CR or LF", text)
+	}
+	c.w.WriteByte(kind)
+	c.w.WriteString(text)
+	_, err := c.w.WriteString("\r\n")
+	return err
+}
+
+func (c *Connection) writeLength(kind byte, n int64) error {
+	var buf [24]byte
+	b := append(buf[:0], kind)
+	b = strconv.AppendInt(b, n, 10)
+	b = append(b, '\r', '\n')
+	_, err := c.w.Write(b)
+	return err
+}

@@ -1,0 +1,11 @@
+// Package miniredis is the small Redis toolkit every chapter imports, the
+// Go counterpart of the mini-redis crate the Tokio tutorial leans on.
+//
+// It speaks RESP, the Redis protocol: Frame is one value on the wire,
+// Connection reads and writes frames over a net.Conn, Command turns a
+// request into Get, Set or Unknown, and Client is a minimal client. The
+// chapters teach the server around these; nothing here is the lesson.
+//
+// Read frame.go first, then connection.go. The package miniredistest holds
+// the helpers the chapters' tests share.
+package miniredis

@@ -1,0 +1,3 @@
+module example.com/spawning/miniredis
+
+go 1.25

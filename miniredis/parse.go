@@ -1,0 +1,245 @@
+package miniredis
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+func protocolError(reason string) *ProtocolError { return &ProtocolError{Reason: reason} }
+
+// readRequest reads a request the way Redis does: '*' starts an array of
+// bulk strings, and anything else is an inline command. It returns a nil
+// Frame for input Redis ignores (an empty line, an empty array).
+func (c *Connection) readRequest() (Frame, error) {
+	first, err := c.r.Peek(1)
+	if err != nil {
+		return nil, err
+	}
+	if first[0] != '*' {
+		return c.readInline()
+	}
+	n, err := c.readLength("too big mbulk count string")
+	if err != nil {
+		return nil, err
+	}
+	if !n.ok || n.v > MaxArrayLen {
+		return nil, protocolError("invalid multibulk length")
+	}
+	if n.v <= 0 {
+		return nil, nil
+	}
+	// Capacity comes from what arrives, not from what the client declared.
+	args := make(Array, 0, min(n.v, 16))
+	for range n.v {
+		kind, err := c.r.Peek(1)
+		if err != nil {
+			return nil, err
+		}
+		if kind[0] != '$' {
+			return nil, protocolError(fmt.Sprintf("expected '$', got '%c'", printable(kind[0])))
+		}
+		size, err := c.readLength("too big bulk count string")
+		if err != nil {
+			return nil, err
+		}
+		if !size.ok || size.v < 0 || size.v > MaxBulkLen {
+			return nil, protocolError("invalid bulk length")
+		}
+		data, err := c.readBulk(size.v)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, Bulk(data))
+	}
+	return args, nil
+}
+
+// readInline reads a command typed as a line of words, such as
+// `SET greeting "hello world"`, and returns it as an Array of Bulk frames.
+func (c *Connection) readInline() (Frame, error) {
+	line, err := c.readLine("too big inline request")
+	if err != nil {
+		return nil, err
+	}
+	words, ok := splitArgs(line)
+	if !ok {
+		return nil, protocolError("unbalanced quotes in request")
+	}
+	if len(words) == 0 {
+		return nil, nil
+	}
+	args := make(Array, len(words))
+	for i, w := range words {
+		args[i] = Bulk(w)
+	}
+	return args, nil
+}
+
+// readReply reads any frame a server may send.
+func (c *Connection) readReply(depth int) (Frame, error) {
+	if depth > MaxDepth {
+		return nil, protocolError("too deeply nested reply")
+	}
+	kind, err := c.r.Peek(1)
+	if err != nil {
+		return nil, err
+	}
+	switch kind[0] {
+	case '+', '-', '_':
+		line, err := c.readLine("too big reply line")
+		if err != nil {
+			return nil, err
+		}
+		switch line[0] {
+		case '+':
+			return Simple(line[1:]), nil
+		case '-':
+			return Error(line[1:]), nil
+		}
+		if len(line) != 1 {
+			return nil, protocolError("invalid null")
+		}
+		return Null{}, nil
+	case ':':
+		n, err := c.readLength("too big reply line")
+		if err != nil {
+			return nil, err
+		}
+		if !n.ok {
+			return nil, protocolError("invalid integer")
+		}
+		return Integer(n.v), nil
+	case '$':
+		n, err := c.readLength("too big bulk count string")
+		if err != nil {
+			return nil, err
+		}
+		if n.ok && n.v == -1 {
+			return Null{}, nil
+		}
+		if !n.ok || n.v < 0 || n.v > MaxBulkLen {
+			return nil, protocolError("invalid bulk length")
+		}
+		data, err := c.readBulk(n.v)
+		if err != nil {
+			return nil, err
+		}
+		return Bulk(data), nil
+	case '*':
+		n, err := c.readLength("too big mbulk count string")
+		if err != nil {
+			return nil, err
+		}
+		if n.ok && n.v == -1 {
+			return Null{}, nil
+		}
+		if !n.ok || n.v < 0 || n.v > MaxArrayLen {
+			return nil, protocolError("invalid multibulk length")
+		}
+		elems := make(Array, 0, min(n.v, 16))
+		for range n.v {
+			f, err := c.readReply(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			elems = append(elems, f)
+		}
+		return elems, nil
+	default:
+		return nil, protocolError(fmt.Sprintf("unexpected frame type '%c'", printable(kind[0])))
+	}
+}
+
+// length is a parsed "*3", "$5" or ":42" line; ok is false when the text
+// after the type byte is not a number.
+type length struct {
+	v  int64
+	ok bool
+}
+
+// readLength reads a line that starts with a type byte followed by a
+// decimal number.
+func (c *Connection) readLength(tooBig string) (length, error) {
+	line, err := c.readLine(tooBig)
+	if err != nil {
+		return length{}, err
+	}
+	v, err := strconv.ParseInt(string(line[1:]), 10, 64)
+	return length{v, err == nil}, nil
+}
+
+// readLine returns the next line, without its "\n" or the "\r" before it.
+// Only an inline request can be empty; every other line starts with the
+// type byte its caller peeked. A line
+// longer than MaxInlineLen is a protocol error with the reason tooBig. The
+// slice may point into the read buffer, so it is valid only until the
+// next read.
+func (c *Connection) readLine(tooBig string) ([]byte, error) {
+	line, err := c.r.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		// Longer than the read buffer: gather it, up to the limit.
+		long := append([]byte(nil), line...)
+		for errors.Is(err, bufio.ErrBufferFull) && len(long) <= MaxInlineLen+1 {
+			line, err = c.r.ReadSlice('\n')
+			long = append(long, line...)
+		}
+		line = long
+	}
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return nil, protocolError(tooBig)
+	}
+	if err != nil {
+		return nil, err
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if len(line) > MaxInlineLen {
+		return nil, protocolError(tooBig)
+	}
+	return line, nil
+}
+
+// readBulk reads n bytes of bulk data and the "\r\n" after them. The
+// buffer starts small and doubles as data arrives, so a client that
+// declares 512 MiB and sends 10 bytes costs a few kilobytes, not 512 MiB.
+func (c *Connection) readBulk(n int64) ([]byte, error) {
+	const startCap = 4 << 10
+	buf := make([]byte, 0, min(n, startCap))
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(n, int64(2*cap(buf))))
+			copy(grown, buf)
+			buf = grown
+		}
+		m, err := c.r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			return nil, err
+		}
+	}
+	var crlf [2]byte
+	for i := range crlf {
+		b, err := c.r.ReadByte()
+		if err != nil {
+			return nil, err
+		}
+		crlf[i] = b
+	}
+	if crlf != [2]byte{'\r', '\n'} {
+		return nil, protocolError("expected CRLF after bulk data")
+	}
+	return buf, nil
+}
+
+// printable stands a space in for CR and LF, which would end an error
+// reply early, as Redis does when it quotes a client's byte back to it.
+func printable(b byte) byte {
+	if b == '\r' || b == '\n' {
+		return ' '
+	}
+	return b
+}
