@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Connection reads and writes frames over a net.Conn, the counterpart of
@@ -29,6 +30,12 @@ type Connection struct {
 	w      *bufio.Writer
 	client bool  // reads replies (any frame) rather than requests
 	err    error // the protocol error that ended reading, if any
+
+	// mu guards the two fields below, which CloseIdle reads from another
+	// goroutine while the owner is blocked in ReadFrame.
+	mu         sync.Mutex
+	idle       bool // waiting for a request, with nothing of it received
+	closedIdle bool // CloseIdle closed the connection
 }
 
 // NewConnection returns a server's side of conn: ReadFrame reads requests,
@@ -39,7 +46,8 @@ type Connection struct {
 // an inline command into the same Array, and skips empty lines and empty
 // arrays, as Redis does.
 func NewConnection(conn net.Conn) *Connection {
-	c := &Connection{conn: conn}
+	// A new connection counts as idle: nothing of a request has arrived.
+	c := &Connection{conn: conn, idle: true}
 	c.r = bufio.NewReaderSize(flushingReader{c}, ReadBufferSize)
 	c.w = bufio.NewWriterSize(conn, WriteBufferSize)
 	return c
@@ -76,9 +84,7 @@ func (c *Connection) ReadFrame() (Frame, error) {
 		return nil, c.err
 	}
 	for {
-		// Peeking first tells a clean close (nothing of a frame has
-		// arrived) from a close part-way through one.
-		if _, err := c.r.Peek(1); err != nil {
+		if err := c.waitForFrame(); err != nil {
 			return nil, err
 		}
 		var f Frame
@@ -107,6 +113,53 @@ func (c *Connection) ReadFrame() (Frame, error) {
 	}
 }
 
+// waitForFrame returns once the first byte of a frame has arrived. A close
+// before that byte is a clean end, io.EOF; a close after it is not.
+// While it waits, the connection is idle and CloseIdle may end it.
+func (c *Connection) waitForFrame() error {
+	if c.r.Buffered() > 0 {
+		return nil
+	}
+	// Replies go out before the connection is marked idle, so closing an
+	// idle connection never loses one.
+	if err := c.w.Flush(); err != nil {
+		return err
+	}
+	c.setIdle(true)
+	_, err := c.r.Peek(1)
+	if c.setIdle(false) {
+		return io.EOF
+	}
+	return err
+}
+
+// setIdle records whether the connection is idle and reports whether
+// CloseIdle has closed it.
+func (c *Connection) setIdle(idle bool) (closed bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.idle = idle
+	return c.closedIdle
+}
+
+// CloseIdle closes the connection if it is idle: its owner is waiting in
+// ReadFrame for a new request and no byte of one has arrived. It reports
+// whether it closed it; the waiting ReadFrame then returns io.EOF. A
+// connection part-way through a request is left alone, so that a server
+// shutting down can answer it first, as net/http's Server.Shutdown does.
+//
+// Unlike the other methods, CloseIdle may be called from any goroutine.
+func (c *Connection) CloseIdle() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.idle || c.closedIdle {
+		return false
+	}
+	c.closedIdle = true
+	c.conn.Close()
+	return true
+}
+
 // WriteFrame writes f, then flushes unless another request is already
 // waiting in the read buffer (see Connection).
 func (c *Connection) WriteFrame(f Frame) error {
@@ -118,6 +171,9 @@ func (c *Connection) WriteFrame(f Frame) error {
 	}
 	return c.w.Flush()
 }
+
+// RemoteAddr returns the address of the peer.
+func (c *Connection) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
 
 // Flush writes out any buffered replies.
 func (c *Connection) Flush() error { return c.w.Flush() }

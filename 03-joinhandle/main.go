@@ -1,0 +1,45 @@
+// Command 03-joinhandle is a Redis server that keeps track of its
+// connection goroutines, so that Ctrl-C shuts it down gracefully: it stops
+// accepting, closes idle connections, answers the busy ones, and exits 0.
+// Run it, then talk to it from another terminal:
+//
+//	go run ./03-joinhandle
+//	go run ./hello-redis
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"example.com/spawning/miniredis"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
+	drain := flag.Duration("drain", 5*time.Second, "on shutdown, how long busy connections have to finish")
+	flag.Parse()
+
+	ln, err := miniredis.Listen(*addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	slog.Info("listening", "addr", ln.Addr())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// After the first signal, a second one ends the process at once.
+	context.AfterFunc(ctx, stop)
+
+	if err := newServer(*drain).serve(ctx, ln); err != nil {
+		slog.Error("serve", "err", err)
+		os.Exit(1)
+	}
+	slog.Info("stopped")
+}

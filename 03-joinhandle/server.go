@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"example.com/spawning/miniredis"
+)
+
+// server keeps hold of the goroutines it spawns, so that it can wait for
+// them: the Go counterpart of keeping every JoinHandle and awaiting them.
+type server struct {
+	handler func(*miniredis.Connection) // process, or a stand-in in tests
+	drain   time.Duration               // how long shutdown waits for busy connections
+
+	wg sync.WaitGroup // one count per connection goroutine
+
+	mu    sync.Mutex
+	conns map[*miniredis.Connection]net.Conn
+}
+
+func newServer(drain time.Duration) *server {
+	return &server{handler: process, drain: drain, conns: map[*miniredis.Connection]net.Conn{}}
+}
+
+// serve accepts connections and hands each one to a goroutine of its own.
+// When ctx is cancelled or the listener is closed it stops accepting and
+// shuts down: it returns once every connection goroutine has finished.
+// It returns nil after a cancellation and the Accept error otherwise.
+func (s *server) serve(ctx context.Context, ln net.Listener) error {
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			s.shutdown()
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		c := miniredis.NewConnection(conn)
+		s.track(c, conn)
+		s.wg.Go(func() {
+			defer s.untrack(c)
+			defer c.Close()
+			defer recoverPanic(c)
+			s.handler(c)
+		})
+	}
+}
+
+// recoverPanic turns a panic in one connection's goroutine into a log
+// line. Without it the panic would end the whole process and every other
+// client with it; Tokio would have caught it and handed back a JoinError.
+func recoverPanic(c *miniredis.Connection) {
+	if v := recover(); v != nil {
+		slog.Error("panic serving connection", "remote", c.RemoteAddr(), "panic", v, "stack", string(debug.Stack()))
+	}
+}
+
+// shutdown closes the idle connections at once, gives the busy ones until
+// s.drain to be answered, then closes whatever is left, and waits for every
+// connection goroutine to return.
+func (s *server) shutdown() {
+	s.mu.Lock()
+	for c := range s.conns {
+		c.CloseIdle()
+	}
+	s.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(s.drain):
+		slog.Warn("drain timed out; closing busy connections", "after", s.drain)
+		s.mu.Lock()
+		for _, conn := range s.conns {
+			conn.Close()
+		}
+		s.mu.Unlock()
+		<-done
+	}
+}
+
+func (s *server) track(c *miniredis.Connection, conn net.Conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conns[c] = conn
+}
+
+func (s *server) untrack(c *miniredis.Connection) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.conns, c)
+}
+
+// process reads one request, prints it, and answers with an error: the
+// server does not know any command yet.
+func process(c *miniredis.Connection) {
+	frame, err := c.ReadFrame()
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			slog.Warn("read failed", "remote", c.RemoteAddr(), "err", err)
+		}
+		return
+	}
+	slog.Info("GOT: " + frame.String())
+
+	if err := c.WriteFrame(miniredis.Error("unimplemented")); err != nil {
+		slog.Warn("write failed", "remote", c.RemoteAddr(), "err", err)
+	}
+}
