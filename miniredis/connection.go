@@ -33,9 +33,9 @@ type Connection struct {
 
 	// mu guards the two fields below, which CloseIdle reads from another
 	// goroutine while the owner is blocked in ReadFrame.
-	mu         sync.Mutex
-	idle       bool // waiting for a request, with nothing of it received
-	closedIdle bool // CloseIdle closed the connection
+	mu      sync.Mutex
+	idle    bool // waiting for a request, with nothing of it received
+	closing bool // CloseIdle was called: end at the next idle moment
 }
 
 // NewConnection returns a server's side of conn: ReadFrame reads requests,
@@ -103,7 +103,9 @@ func (c *Connection) ReadFrame() (Frame, error) {
 			if !c.client {
 				// The error is what Redis would send; a failure to send
 				// it changes nothing, since the caller closes next.
-				_ = c.WriteFrame(Error("ERR " + perr.Error()))
+				if c.writeFrame(Error("ERR "+perr.Error())) == nil {
+					c.w.Flush()
+				}
 			}
 		}
 		if err != nil || f != nil {
@@ -125,7 +127,9 @@ func (c *Connection) waitForFrame() error {
 	if err := c.w.Flush(); err != nil {
 		return err
 	}
-	c.setIdle(true)
+	if c.setIdle(true) {
+		return io.EOF
+	}
 	_, err := c.r.Peek(1)
 	if c.setIdle(false) {
 		return io.EOF
@@ -134,28 +138,34 @@ func (c *Connection) waitForFrame() error {
 }
 
 // setIdle records whether the connection is idle and reports whether
-// CloseIdle has closed it.
-func (c *Connection) setIdle(idle bool) (closed bool) {
+// CloseIdle has been called.
+func (c *Connection) setIdle(idle bool) (closing bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.idle = idle
-	return c.closedIdle
+	return c.closing
 }
 
-// CloseIdle closes the connection if it is idle: its owner is waiting in
-// ReadFrame for a new request and no byte of one has arrived. It reports
-// whether it closed it; the waiting ReadFrame then returns io.EOF. A
-// connection part-way through a request is left alone, so that a server
-// shutting down can answer it first, as net/http's Server.Shutdown does.
+// CloseIdle ends the connection at its next idle moment, when its owner
+// waits in ReadFrame for a new request and no byte of one has arrived. If
+// the connection is idle now, CloseIdle closes it at once and reports
+// true; the waiting ReadFrame returns io.EOF. If a request is part-way in
+// or being answered, the connection is left to finish: the requests that
+// have arrived are read and can be answered, and the ReadFrame after them
+// returns io.EOF instead of waiting for more. A server shutting down calls
+// it on every connection, as net/http's Server.Shutdown closes idle ones.
 //
 // Unlike the other methods, CloseIdle may be called from any goroutine.
 func (c *Connection) CloseIdle() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.idle || c.closedIdle {
+	if c.closing {
 		return false
 	}
-	c.closedIdle = true
+	c.closing = true
+	if !c.idle {
+		return false
+	}
 	c.conn.Close()
 	return true
 }
@@ -163,6 +173,12 @@ func (c *Connection) CloseIdle() bool {
 // WriteFrame writes f, then flushes unless another request is already
 // waiting in the read buffer (see Connection).
 func (c *Connection) WriteFrame(f Frame) error {
+	// The whole frame is checked before any of it is buffered: an array
+	// refused at its last element would otherwise leave its header and
+	// first elements behind, to go out ahead of the next reply.
+	if err := checkFrame(f); err != nil {
+		return err
+	}
 	if err := c.writeFrame(f); err != nil {
 		return err
 	}
@@ -221,11 +237,40 @@ func (c *Connection) writeFrame(f Frame) error {
 	}
 }
 
-// writeLine writes a simple string or error. Those end at the first CRLF,
-// so text holding CR or LF would corrupt the stream: it is refused.
-func (c *Connection) writeLine(kind byte, text string) error {
+// checkFrame returns the error writeFrame would meet anywhere inside f.
+func checkFrame(f Frame) error {
+	switch f := f.(type) {
+	case Simple:
+		return checkLine(string(f))
+	case Error:
+		return checkLine(string(f))
+	case Integer, Bulk, Null:
+		return nil
+	case Array:
+		for _, elem := range f {
+			if err := checkFrame(elem); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return fmt.Errorf("miniredis: cannot write frame %#v", f)
+	}
+}
+
+// checkLine refuses the text of a simple string or error that holds CR or
+// LF. Those end at the first CRLF, so such text would corrupt the stream.
+func checkLine(text string) error {
 	if strings.ContainsAny(text, "\r\n") {
 		return fmt.Errorf("miniredis: %q: simple strings and errors cannot hold CR or LF", text)
+	}
+	return nil
+}
+
+// writeLine writes a simple string or error.
+func (c *Connection) writeLine(kind byte, text string) error {
+	if err := checkLine(text); err != nil {
+		return err
 	}
 	c.w.WriteByte(kind)
 	c.w.WriteString(text)
@@ -234,8 +279,8 @@ func (c *Connection) writeLine(kind byte, text string) error {
 }
 
 func (c *Connection) writeLength(kind byte, n int64) error {
-	var buf [24]byte
-	b := append(buf[:0], kind)
+	// Formatting into the writer's own spare buffer costs no allocation.
+	b := append(c.w.AvailableBuffer(), kind)
 	b = strconv.AppendInt(b, n, 10)
 	b = append(b, '\r', '\n')
 	_, err := c.w.Write(b)

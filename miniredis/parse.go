@@ -166,8 +166,23 @@ func (c *Connection) readLength(tooBig string) (length, error) {
 	if err != nil {
 		return length{}, err
 	}
-	v, err := strconv.ParseInt(string(line[1:]), 10, 64)
-	return length{v, err == nil}, nil
+	v, ok := parseInt(line[1:])
+	return length{v, ok}, nil
+}
+
+// parseInt parses a decimal number as strictly as Redis's string2ll, which
+// refuses what strconv.ParseInt allows: a '+' sign, leading zeros, "-0".
+// Redis answers "*01" or "$+3" with a protocol error, and so do we.
+func parseInt(b []byte) (int64, bool) {
+	digits := b
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || digits[0] < '0' || digits[0] > '9' || digits[0] == '0' && len(b) > 1 {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	return v, err == nil
 }
 
 // readLine returns the next line, without its "\n" or the "\r" before it.

@@ -1,0 +1,83 @@
+package miniredis
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"example.com/spawning/miniredis/miniredistest"
+)
+
+// repeatReader returns data over and over, so a benchmark can read as many
+// frames as it likes from one Connection without a socket.
+type repeatReader struct {
+	data []byte
+	off  int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m := copy(p[n:], r.data[r.off:])
+		n += m
+		r.off = (r.off + m) % len(r.data)
+	}
+	return n, nil
+}
+
+func BenchmarkReadFrame(b *testing.B) {
+	set := miniredistest.Command("set", "hello", "world")
+	cases := []struct {
+		name   string
+		input  string
+		frames int
+	}{
+		{"SET request", set, 1},
+		{"pipeline of 100 SET requests", strings.Repeat(set, 100), 100},
+		{"inline SET request", "SET hello world\r\n", 1},
+	}
+	for _, bc := range cases {
+		b.Run(bc.name, func(b *testing.B) {
+			c := NewConnection(&memConn{r: &repeatReader{data: []byte(bc.input)}, w: io.Discard})
+			b.SetBytes(int64(len(bc.input)))
+			b.ReportAllocs()
+			for b.Loop() {
+				for range bc.frames {
+					if _, err := c.ReadFrame(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkWriteFrame(b *testing.B) {
+	cases := []struct {
+		name  string
+		frame Frame
+	}{
+		{"bulk reply of 1 KiB", Bulk(bytes.Repeat([]byte("x"), 1<<10))},
+		{"simple OK reply", Simple("OK")},
+		{"array of three bulk strings", Array{Bulk("set"), Bulk("hello"), Bulk("world")}},
+	}
+	for _, bc := range cases {
+		b.Run(bc.name, func(b *testing.B) {
+			var wire bytes.Buffer
+			if err := NewConnection(&memConn{r: bytes.NewReader(nil), w: &wire}).WriteFrame(bc.frame); err != nil {
+				b.Fatal(err)
+			}
+			// Nothing waits to be read, so every WriteFrame flushes, as it
+			// does for a lone request.
+			c := NewConnection(&memConn{r: bytes.NewReader(nil), w: io.Discard})
+			b.SetBytes(int64(wire.Len()))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.WriteFrame(bc.frame); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
