@@ -4,4 +4,11 @@ go 1.25
 
 require example.com/spawning/miniredis v0.0.0
 
+require (
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	github.com/stretchr/testify v1.11.1
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
+
 replace example.com/spawning/miniredis => ../miniredis
