@@ -1,7 +1,19 @@
 module example.com/spawning/03-joinhandle
 
-go 1.25
+go 1.25.0
 
-require example.com/spawning/miniredis v0.0.0
+require (
+	example.com/spawning/miniredis v0.0.0
+	github.com/stretchr/testify v1.11.1
+	go.uber.org/goleak v1.3.0
+	golang.org/x/sync v0.22.0
+)
+
+require (
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/kr/text v0.1.0 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
 
 replace example.com/spawning/miniredis => ../miniredis

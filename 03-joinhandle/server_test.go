@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"example.com/spawning/miniredis"
+	"example.com/spawning/miniredis/miniredistest"
+	"github.com/stretchr/testify/assert"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	// The tests of main and of an unrecovered panic run this test binary
+	// again as a child process, which does what runAs says instead.
+	switch os.Getenv(runAs) {
+	case "server":
+		main()
+		return
+	case "panicking-goroutine":
+		panickingGoroutine()
+		return
+	}
+	// Every test ends with every goroutine it started gone.
+	goleak.VerifyTestMain(m)
+}
+
+// short bounds the wait that proves something does not happen.
+const short = 50 * time.Millisecond
+
+// ping is a whole request, and pingHead and pingTail are its two halves.
+var (
+	ping     = miniredistest.Command("PING")
+	pingHead = ping[:len(ping)-4]
+	pingTail = ping[len(ping)-4:]
+)
+
+func TestShutdown(t *testing.T) {
+	t.Run("an idle connection is closed at once, without waiting for the drain", func(t *testing.T) {
+		ts := startServer(t, newServer(time.Minute))
+		c := miniredistest.Dial(t, ts.addr)
+		<-ts.accepted
+
+		ts.cancel()
+		c.ExpectClosed()
+		// Within miniredistest.Timeout, far less than the one-minute drain.
+		assert.NoError(t, ts.wait(t))
+		goleak.VerifyNone(t)
+	})
+
+	t.Run("a request being handled is answered before the connection closes", func(t *testing.T) {
+		s := newServer(time.Minute)
+		got := make(chan struct{})
+		release := make(chan struct{})
+		// The cleanup unblocks the handler if the test fails before then.
+		releaseOnce := sync.OnceFunc(func() { close(release) })
+		t.Cleanup(releaseOnce)
+		// This handler holds the request until the test releases it, so
+		// the request is in flight for as long as the test needs.
+		s.handler = func(c *miniredis.Connection) {
+			if _, err := c.ReadFrame(); err != nil {
+				return
+			}
+			close(got)
+			<-release
+			c.WriteFrame(miniredis.Error("unimplemented"))
+		}
+		ts := startServer(t, s)
+		c := miniredistest.Dial(t, ts.addr)
+		c.Send(ping)
+		<-got
+
+		ts.cancel()
+		<-ts.stopped
+		// The connection is neither answered nor closed, and serve waits.
+		c.ExpectSilence(short)
+		select {
+		case err := <-ts.served:
+			t.Fatalf("serve returned %v with a request in flight", err)
+		default:
+		}
+
+		releaseOnce()
+		c.Expect("-unimplemented\r\n")
+		c.ExpectClosed()
+		assert.NoError(t, ts.wait(t))
+	})
+
+	t.Run("a request that has begun to arrive is read to its end and answered", func(t *testing.T) {
+		ts := startServer(t, newServer(time.Minute))
+		c := miniredistest.Dial(t, ts.addr)
+		c.Send(pingHead)
+		<-ts.midRequest
+
+		ts.cancel()
+		<-ts.stopped
+		c.ExpectSilence(short)
+
+		c.Send(pingTail)
+		c.Expect("-unimplemented\r\n")
+		c.ExpectClosed()
+		assert.NoError(t, ts.wait(t))
+	})
+
+	t.Run("a connection that has answered and waits for the next request is then closed", func(t *testing.T) {
+		s := newServer(time.Minute)
+		// Unlike process, this handler answers request after request, as
+		// the complete process of a later chapter does.
+		s.handler = func(c *miniredis.Connection) {
+			for {
+				if _, err := c.ReadFrame(); err != nil {
+					return
+				}
+				if err := c.WriteFrame(miniredis.Error("unimplemented")); err != nil {
+					return
+				}
+			}
+		}
+		ts := startServer(t, s)
+		c := miniredistest.Dial(t, ts.addr)
+		c.Send(pingHead)
+		<-ts.midRequest
+
+		ts.cancel()
+		<-ts.stopped
+		c.Send(pingTail)
+		c.Expect("-unimplemented\r\n")
+		// Idle again, so shutdown closes it, long before the drain ends.
+		c.ExpectClosed()
+		assert.NoError(t, ts.wait(t))
+	})
+
+	t.Run("the drain is bounded: a request that never ends is cut off", func(t *testing.T) {
+		logs := captureLog(t)
+		ts := startServer(t, newServer(short))
+		c := miniredistest.Dial(t, ts.addr)
+		c.Send(pingHead)
+		<-ts.midRequest
+
+		ts.cancel()
+		c.ExpectClosed()
+		assert.NoError(t, ts.wait(t))
+		assert.Contains(t, logs.String(), "drain timed out; closing busy connections")
+	})
+}
+
+func TestPanickingHandler(t *testing.T) {
+	logs := captureLog(t)
+	s := newServer(time.Minute)
+	// A request named CRASH makes this handler panic; any other is
+	// answered as process answers it.
+	s.handler = func(c *miniredis.Connection) {
+		frame, err := c.ReadFrame()
+		if err != nil {
+			return
+		}
+		if cmd, _ := miniredis.ParseCommand(frame); cmd != nil {
+			if u, ok := cmd.(miniredis.Unknown); ok && u.Name == "CRASH" {
+				panic("boom")
+			}
+		}
+		c.WriteFrame(miniredis.Error("unimplemented"))
+	}
+	ts := startServer(t, s)
+
+	t.Run("the panicking connection is closed and the panic is logged", func(t *testing.T) {
+		c := miniredistest.Dial(t, ts.addr)
+		<-ts.accepted
+		c.Send(miniredistest.Command("CRASH"))
+		c.ExpectClosed()
+
+		out := logs.String()
+		assert.Contains(t, out, `msg="panic serving connection"`)
+		assert.Contains(t, out, "panic=boom")
+		assert.Contains(t, out, "server_test.go", "the log holds the stack of the panic")
+	})
+
+	t.Run("a client connected before the panic is still served", func(t *testing.T) {
+		before := miniredistest.Dial(t, ts.addr)
+		<-ts.accepted
+		crash := miniredistest.Dial(t, ts.addr)
+		crash.Send(miniredistest.Command("CRASH"))
+		crash.ExpectClosed()
+
+		before.Send(ping)
+		before.Expect("-unimplemented\r\n")
+	})
+
+	t.Run("a client connecting after the panic is served", func(t *testing.T) {
+		c := miniredistest.Dial(t, ts.addr)
+		c.Send(ping)
+		c.Expect("-unimplemented\r\n")
+	})
+}
+
+// testServer is a server running in its own goroutine, with the channels a
+// test waits on instead of sleeping.
+type testServer struct {
+	addr   string
+	cancel context.CancelFunc // cancels serve's context: Ctrl-C
+	served chan error         // receives what serve returned
+
+	accepted   chan struct{} // receives once for each accepted connection
+	midRequest chan struct{} // receives once for each connection that has read part of a request and waits for more
+	stopped    chan struct{} // closed when Accept has failed: shutdown has begun
+	stopOnce   sync.Once
+}
+
+func startServer(t *testing.T, s *server) *testServer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	ts := &testServer{
+		cancel:     cancel,
+		served:     make(chan error, 1),
+		accepted:   make(chan struct{}, 16),
+		midRequest: make(chan struct{}, 16),
+		stopped:    make(chan struct{}),
+	}
+	ts.addr = miniredistest.Serve(t, func(ln net.Listener) error {
+		err := s.serve(ctx, watchedListener{ln, ts})
+		ts.served <- err
+		return err
+	})
+	return ts
+}
+
+// wait returns what serve returned, failing the test if it has not
+// returned within miniredistest.Timeout.
+func (ts *testServer) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-ts.served:
+		return err
+	case <-time.After(miniredistest.Timeout):
+		t.Fatalf("serve did not return within %v", miniredistest.Timeout)
+		return nil
+	}
+}
+
+// watchedListener tells its testServer what the server does with its
+// connections.
+type watchedListener struct {
+	net.Listener
+	ts *testServer
+}
+
+func (l watchedListener) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		l.ts.stopOnce.Do(func() { close(l.ts.stopped) })
+		return nil, err
+	}
+	l.ts.accepted <- struct{}{}
+	return &watchedConn{Conn: conn, midRequest: l.ts.midRequest}, nil
+}
+
+// watchedConn signals midRequest when the server reads again after a read
+// that returned bytes. By then the server has seen the start of a request
+// and is waiting for the rest: the connection is busy, not idle. The first
+// read returning bytes would be too early a signal, since the connection is
+// marked busy only after that read has returned.
+type watchedConn struct {
+	net.Conn
+	midRequest chan<- struct{}
+	// Only the connection's own goroutine reads these.
+	gotBytes, signalled bool
+}
+
+func (c *watchedConn) Read(p []byte) (int, error) {
+	if c.gotBytes && !c.signalled {
+		c.signalled = true
+		c.midRequest <- struct{}{}
+	}
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.gotBytes = true
+	}
+	return n, err
+}
+
+// captureLog sends slog's default logger, and the log package behind it,
+// to a buffer until the test ends. Tests that use it change global state
+// and must not run in parallel.
+func captureLog(t *testing.T) *logBuffer {
+	t.Helper()
+	buf := &logBuffer{}
+	oldLogger, oldWriter, oldFlags := slog.Default(), log.Writer(), log.Flags()
+	slog.SetDefault(slog.New(slog.NewTextHandler(buf, nil)))
+	t.Cleanup(func() {
+		slog.SetDefault(oldLogger)
+		log.SetOutput(oldWriter)
+		log.SetFlags(oldFlags)
+	})
+	return buf
+}
+
+// logBuffer is a bytes.Buffer that connection goroutines can write to
+// while the test reads it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
