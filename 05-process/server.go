@@ -71,9 +71,10 @@ func (s *server) recoverPanic(c *miniredis.Connection) {
 	}
 }
 
-// shutdown closes the idle connections at once, gives the busy ones until
-// s.drain to be answered, then closes whatever is left, and waits for every
-// connection goroutine to return.
+// shutdown asks every connection to close at its next idle moment, which
+// for an idle one is at once; gives the busy ones until s.drain to be
+// answered; then closes whatever is left, and waits for every connection
+// goroutine to return.
 func (s *server) shutdown() {
 	s.mu.Lock()
 	for c := range s.conns {
