@@ -1,12 +1,12 @@
 module example.com/spawning/03-joinhandle
 
-go 1.25.0
+go 1.25
 
 require (
 	example.com/spawning/miniredis v0.0.0
 	github.com/stretchr/testify v1.11.1
 	go.uber.org/goleak v1.3.0
-	golang.org/x/sync v0.22.0
+	golang.org/x/sync v0.19.0
 )
 
 require (
