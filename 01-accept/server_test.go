@@ -1,12 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"log"
-	"log/slog"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -92,18 +86,18 @@ func TestServe(t *testing.T) {
 // parallel with anything.
 func TestLog(t *testing.T) {
 	t.Run("the server logs the request it got", func(t *testing.T) {
-		logs := captureLogs(t)
+		logs := miniredistest.CaptureLog(t)
 		addr := miniredistest.Serve(t, serve)
 		c := miniredistest.Dial(t, addr)
 		c.Send(set)
 		c.Expect("-unimplemented\r\n")
 		c.ExpectClosed()
 
-		assert.Contains(t, logs.messages(t), `GOT: Array([Bulk("set"), Bulk("hello"), Bulk("world")])`)
+		assert.Contains(t, logs.Messages(t), `GOT: Array([Bulk("set"), Bulk("hello"), Bulk("world")])`)
 	})
 
 	t.Run("a client that leaves without a word is not logged", func(t *testing.T) {
-		logs := captureLogs(t)
+		logs := miniredistest.CaptureLog(t)
 		addr := miniredistest.Serve(t, serve)
 		miniredistest.Dial(t, addr).Close()
 
@@ -114,49 +108,6 @@ func TestLog(t *testing.T) {
 		next.Send(miniredistest.Command("get", "hello"))
 		next.Expect("-unimplemented\r\n")
 
-		assert.Equal(t, []string{`GOT: Array([Bulk("get"), Bulk("hello")])`}, logs.messages(t))
+		assert.Equal(t, []string{`GOT: Array([Bulk("get"), Bulk("hello")])`}, logs.Messages(t))
 	})
-}
-
-// logBuffer collects what the server logs. Connections log from their own
-// goroutines while the test reads, so a mutex guards the buffer.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// messages returns the message of every record logged so far.
-func (b *logBuffer) messages(t *testing.T) []string {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var msgs []string
-	for line := range strings.Lines(b.buf.String()) {
-		var record struct{ Msg string }
-		require.NoError(t, json.Unmarshal([]byte(line), &record), "log line %q", line)
-		msgs = append(msgs, record.Msg)
-	}
-	return msgs
-}
-
-// captureLogs sends slog's output to a buffer until the test ends. The
-// records are JSON so that a message reads exactly as logged, unquoted.
-func captureLogs(t *testing.T) *logBuffer {
-	logs := new(logBuffer)
-	// slog.SetDefault also points the log package at the new handler, and
-	// setting the old logger back does not undo that: restore both.
-	prev, prevOut, prevFlags := slog.Default(), log.Writer(), log.Flags()
-	slog.SetDefault(slog.New(slog.NewJSONHandler(logs, nil)))
-	t.Cleanup(func() {
-		slog.SetDefault(prev)
-		log.SetOutput(prevOut)
-		log.SetFlags(prevFlags)
-	})
-	return logs
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"log"
-	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"example.com/spawning/miniredis"
 	"example.com/spawning/miniredis/miniredistest"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -51,7 +50,7 @@ func TestShutdown(t *testing.T) {
 		ts.cancel()
 		c.ExpectClosed()
 		// Within miniredistest.Timeout, far less than the one-minute drain.
-		assert.NoError(t, ts.wait(t))
+		assert.NoError(t, miniredistest.Receive(t, ts.served))
 		goleak.VerifyNone(t)
 	})
 
@@ -90,7 +89,7 @@ func TestShutdown(t *testing.T) {
 		releaseOnce()
 		c.Expect("-unimplemented\r\n")
 		c.ExpectClosed()
-		assert.NoError(t, ts.wait(t))
+		assert.NoError(t, miniredistest.Receive(t, ts.served))
 	})
 
 	t.Run("a request that has begun to arrive is read to its end and answered", func(t *testing.T) {
@@ -106,7 +105,7 @@ func TestShutdown(t *testing.T) {
 		c.Send(pingTail)
 		c.Expect("-unimplemented\r\n")
 		c.ExpectClosed()
-		assert.NoError(t, ts.wait(t))
+		assert.NoError(t, miniredistest.Receive(t, ts.served))
 	})
 
 	t.Run("a connection that has answered and waits for the next request is then closed", func(t *testing.T) {
@@ -134,11 +133,11 @@ func TestShutdown(t *testing.T) {
 		c.Expect("-unimplemented\r\n")
 		// Idle again, so shutdown closes it, long before the drain ends.
 		c.ExpectClosed()
-		assert.NoError(t, ts.wait(t))
+		assert.NoError(t, miniredistest.Receive(t, ts.served))
 	})
 
 	t.Run("the drain is bounded: a request that never ends is cut off", func(t *testing.T) {
-		logs := captureLog(t)
+		logs := miniredistest.CaptureLog(t)
 		ts := startServer(t, newServer(short))
 		c := miniredistest.Dial(t, ts.addr)
 		c.Send(pingHead)
@@ -146,13 +145,13 @@ func TestShutdown(t *testing.T) {
 
 		ts.cancel()
 		c.ExpectClosed()
-		assert.NoError(t, ts.wait(t))
-		assert.Contains(t, logs.String(), "drain timed out; closing busy connections")
+		assert.NoError(t, miniredistest.Receive(t, ts.served))
+		assert.Contains(t, logs.Messages(t), "drain timed out; closing busy connections")
 	})
 }
 
 func TestPanickingHandler(t *testing.T) {
-	logs := captureLog(t)
+	logs := miniredistest.CaptureLog(t)
 	s := newServer(time.Minute)
 	// A request named CRASH makes this handler panic; any other is
 	// answered as process answers it.
@@ -176,10 +175,11 @@ func TestPanickingHandler(t *testing.T) {
 		c.Send(miniredistest.Command("CRASH"))
 		c.ExpectClosed()
 
-		out := logs.String()
-		assert.Contains(t, out, `msg="panic serving connection"`)
-		assert.Contains(t, out, "panic=boom")
-		assert.Contains(t, out, "server_test.go", "the log holds the stack of the panic")
+		records := logs.Records(t)
+		i := slices.IndexFunc(records, func(r map[string]any) bool { return r["msg"] == "panic serving connection" })
+		require.NotEqual(t, -1, i, "no record of the panic in %v", records)
+		assert.Equal(t, "boom", records[i]["panic"])
+		assert.Contains(t, records[i]["stack"], "server_test.go", "the log holds the stack of the panic")
 	})
 
 	t.Run("a client connected before the panic is still served", func(t *testing.T) {
@@ -231,19 +231,6 @@ func startServer(t *testing.T, s *server) *testServer {
 	return ts
 }
 
-// wait returns what serve returned, failing the test if it has not
-// returned within miniredistest.Timeout.
-func (ts *testServer) wait(t *testing.T) error {
-	t.Helper()
-	select {
-	case err := <-ts.served:
-		return err
-	case <-time.After(miniredistest.Timeout):
-		t.Fatalf("serve did not return within %v", miniredistest.Timeout)
-		return nil
-	}
-}
-
 // watchedListener tells its testServer what the server does with its
 // connections.
 type watchedListener struct {
@@ -283,39 +270,4 @@ func (c *watchedConn) Read(p []byte) (int, error) {
 		c.gotBytes = true
 	}
 	return n, err
-}
-
-// captureLog sends slog's default logger, and the log package behind it,
-// to a buffer until the test ends. Tests that use it change global state
-// and must not run in parallel.
-func captureLog(t *testing.T) *logBuffer {
-	t.Helper()
-	buf := &logBuffer{}
-	oldLogger, oldWriter, oldFlags := slog.Default(), log.Writer(), log.Flags()
-	slog.SetDefault(slog.New(slog.NewTextHandler(buf, nil)))
-	t.Cleanup(func() {
-		slog.SetDefault(oldLogger)
-		log.SetOutput(oldWriter)
-		log.SetFlags(oldFlags)
-	})
-	return buf
-}
-
-// logBuffer is a bytes.Buffer that connection goroutines can write to
-// while the test reads it.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,7 +30,7 @@ func TestArc(t *testing.T) {
 	})
 
 	t.Run("every connection goroutine logs through the server's one shared logger", func(t *testing.T) {
-		var out syncBuffer
+		var out miniredistest.Log
 		shared := slog.New(slog.NewTextHandler(&out, nil)).With("server", "04-ownership")
 		s := newServer(time.Second, shared)
 		addr := miniredistest.Serve(t, func(ln net.Listener) error { return s.serve(t.Context(), ln) })
@@ -45,7 +43,7 @@ func TestArc(t *testing.T) {
 		a.Expect("-unimplemented\r\n")
 		b.Expect("-unimplemented\r\n")
 
-		got := out.lines()
+		got := out.Lines()
 		for _, c := range []*miniredistest.Conn{a, b} {
 			remote := "remote=" + c.NetConn().LocalAddr().String()
 			line := lineWith(got, remote)
@@ -57,29 +55,11 @@ func TestArc(t *testing.T) {
 		// Each connection derived a logger of its own with With; none of
 		// them changed the shared one.
 		shared.Info("after")
-		lines := out.lines()
+		lines := out.Lines()
 		last := lines[len(lines)-1]
 		assert.Contains(t, last, "msg=after server=04-ownership")
 		assert.NotContains(t, last, "remote=")
 	})
-}
-
-// syncBuffer is a bytes.Buffer that several goroutines may use at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) lines() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Split(strings.TrimSuffix(b.buf.String(), "\n"), "\n")
 }
 
 // lineWith returns the first line that contains s, or "".

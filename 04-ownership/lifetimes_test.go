@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"testing"
 
+	"example.com/spawning/miniredis/miniredistest"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -18,6 +19,6 @@ func TestLifetimes(t *testing.T) {
 		runtime.GC()
 		close(start)
 
-		assert.Equal(t, []int{1, 2, 3}, receive(t, out))
+		assert.Equal(t, []int{1, 2, 3}, miniredistest.Receive(t, out))
 	})
 }

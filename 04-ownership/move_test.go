@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"example.com/spawning/miniredis/miniredistest"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -22,7 +23,7 @@ func TestMove(t *testing.T) {
 		}
 		var got []int
 		for range n {
-			got = append(got, receive(t, seen))
+			got = append(got, miniredistest.Receive(t, seen))
 		}
 		slices.Sort(got)
 		want := make([]int, n)
@@ -50,7 +51,7 @@ func TestMove(t *testing.T) {
 		}(slices.Clone(v))
 		v[0] = 100
 		close(start)
-		assert.Equal(t, []int{100, 2, 3}, receive(t, shared), "the copy is of the slice header, not of the array")
-		assert.Equal(t, []int{1, 2, 3}, receive(t, cloned))
+		assert.Equal(t, []int{100, 2, 3}, miniredistest.Receive(t, shared), "the copy is of the slice header, not of the array")
+		assert.Equal(t, []int{1, 2, 3}, miniredistest.Receive(t, cloned))
 	})
 }

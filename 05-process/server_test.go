@@ -6,14 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"example.com/spawning/miniredis/miniredistest"
 	"github.com/redis/go-redis/v9"
@@ -221,21 +219,6 @@ func TestWire(t *testing.T) {
 	})
 }
 
-// redisTool returns the path of one of the tools from the redis-tools
-// package. Where it is missing the test is skipped, unless
-// REQUIRE_REDIS_TOOLS=1 (set in CI) makes that a failure.
-func redisTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("REQUIRE_REDIS_TOOLS") == "1" {
-			t.Fatalf("%s is not on PATH, and REQUIRE_REDIS_TOOLS=1", name)
-		}
-		t.Skipf("%s is not on PATH", name)
-	}
-	return path
-}
-
 // runTool runs a tool against addr with stdin as its input, and returns
 // what it printed. It fails the test if the tool fails or runs for longer
 // than miniredistest.Timeout.
@@ -257,7 +240,7 @@ func runTool(t *testing.T, path, addr, stdin string, args ...string) string {
 }
 
 func TestRedisCLI(t *testing.T) {
-	cli := redisTool(t, "redis-cli")
+	cli := miniredistest.RedisTool(t, "redis-cli")
 	addr := start(t)
 
 	t.Run("commands piped into one redis-cli share its connection, so GET sees SET", func(t *testing.T) {
@@ -277,7 +260,7 @@ func TestRedisBenchmark(t *testing.T) {
 	if testing.Short() {
 		t.Skip("redis-benchmark is skipped with -short")
 	}
-	bench := redisTool(t, "redis-benchmark")
+	bench := miniredistest.RedisTool(t, "redis-benchmark")
 	addr := start(t)
 
 	t.Run("a short redis-benchmark run of SET and GET completes", func(t *testing.T) {
@@ -315,12 +298,7 @@ func TestShutdown(t *testing.T) {
 		raw.Expect("$-1\r\n")
 
 		cancel()
-		select {
-		case err := <-returned:
-			assert.NoError(t, err)
-		case <-time.After(miniredistest.Timeout):
-			t.Fatalf("serve did not return within %v of the cancellation", miniredistest.Timeout)
-		}
+		assert.NoError(t, miniredistest.Receive(t, returned))
 		// serve has returned, so every connection goroutine has closed its
 		// connection: the raw client sees the close, and go-redis reads EOF.
 		raw.ExpectClosed()

@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"io"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"example.com/spawning/miniredis"
 	"example.com/spawning/miniredis/miniredistest"
@@ -112,14 +110,7 @@ func TestAgainstRedis(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a redis-server")
 	}
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("REQUIRE_REDIS_TOOLS") == "1" {
-			t.Fatal("redis-server is not installed")
-		}
-		t.Skip("redis-server is not installed")
-	}
-	addr := startRedis(t, path)
+	addr := startRedis(t, miniredistest.RedisTool(t, "redis-server"))
 	for _, tc := range []struct {
 		client string
 		run    func(string) ([]byte, error)
@@ -168,11 +159,6 @@ func startRedis(t *testing.T, path string) string {
 			ready <- false
 		}
 	}()
-	select {
-	case ok := <-ready:
-		require.True(t, ok, "redis-server exited before it was ready")
-	case <-time.After(miniredistest.Timeout):
-		t.Fatal("redis-server was not ready in time")
-	}
+	require.True(t, miniredistest.Receive(t, ready), "redis-server exited before it was ready")
 	return "127.0.0.1:" + strconv.Itoa(port)
 }

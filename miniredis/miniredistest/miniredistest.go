@@ -1,7 +1,9 @@
 // Package miniredistest holds the helpers the chapters' tests share, in the
 // spirit of net/http/httptest: Serve starts a server on a free loopback
 // port for one test, and Conn is a raw client for tests that need to send
-// and check exact bytes.
+// and check exact bytes. Log and CaptureLog collect what a server logs,
+// Receive bounds a wait on a channel, and RedisTool finds the redis-tools
+// programs a test runs.
 package miniredistest
 
 import (
@@ -47,6 +49,22 @@ func Serve(t testing.TB, serve func(net.Listener) error) string {
 	return ln.Addr().String()
 }
 
+// Receive returns the next value from ch, failing the test if none comes
+// within Timeout: an upper bound on something that must happen, never a
+// way to wait for time to pass. A closed channel gives its zero value at
+// once, so Receive also waits for a done channel to be closed.
+func Receive[T any](t testing.TB, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(Timeout):
+		t.Fatalf("nothing received within %v", Timeout)
+		var zero T
+		return zero
+	}
+}
+
 // Command encodes a command as a client sends it, an array of bulk
 // strings: Command("get", "a") is "*2\r\n$3\r\nget\r\n$1\r\na\r\n".
 func Command(args ...string) string {
@@ -73,6 +91,14 @@ func Dial(t testing.TB, addr string) *Conn {
 	if err != nil {
 		t.Fatalf("dial %s: %v", addr, err)
 	}
+	return NewConn(t, conn)
+}
+
+// NewConn makes a Conn of a connection the test opened some other way,
+// such as one end of net.Pipe, and closes it when the test ends. conn
+// must support deadlines, as net.Pipe's ends and TCP connections do.
+func NewConn(t testing.TB, conn net.Conn) *Conn {
+	t.Helper()
 	t.Cleanup(func() { conn.Close() })
 	return &Conn{t: t, conn: conn}
 }
