@@ -42,39 +42,49 @@ func TestGoroutinesAreLightweight(t *testing.T) {
 	})
 }
 
-// BenchmarkGoroutineMemory parks b.N goroutines at once and reports what
-// each one holds: its stack (StackInuse) plus what it keeps on the heap
-// (HeapAlloc): the runtime's record of the goroutine, its closure, and
-// the runtime's note that it waits on the channel. Sys, what the process
-// got from the OS, would also count memory the runtime reserved ahead of
-// need, which is noisier.
+// BenchmarkGoroutineMemory parks goroutines, ten thousand at a time so
+// that a long run stays within a laptop's memory, and reports
+// what each one holds: its stack (StackInuse) plus what it keeps on the
+// heap (HeapAlloc): the runtime's record of the goroutine, its closure,
+// and the runtime's note that it waits on the channel. Sys, what the
+// process got from the OS, would also count memory the runtime reserved
+// ahead of need, which is noisier.
 //
 // The stack is reported on its own because the runtime chooses its size:
 // 2 KiB at least, more if the goroutines it scanned at the last garbage
 // collection used more on average. And a finished goroutine's record is
-// reused by the next one, so later runs allocate less on the heap.
+// reused by the next one, so later batches allocate less on the heap.
 func BenchmarkGoroutineMemory(b *testing.B) {
-	release := make(chan struct{})
-	var started, finished sync.WaitGroup
-	before := memStats()
-	b.ResetTimer()
+	const batch = 10_000
+	var stack, total float64
+	for parked := 0; parked < b.N; parked += batch {
+		n := min(batch, b.N-parked)
+		release := make(chan struct{})
+		var started, finished sync.WaitGroup
+		b.StopTimer()
+		before := memStats()
+		b.StartTimer()
 
-	started.Add(b.N)
-	for range b.N {
-		finished.Go(func() {
-			started.Done()
-			<-release
-		})
+		started.Add(n)
+		for range n {
+			finished.Go(func() {
+				started.Done()
+				<-release
+			})
+		}
+		started.Wait()
+
+		b.StopTimer()
+		after := memStats()
+		close(release)
+		finished.Wait()
+		s, t := perGoroutine(before, after, n)
+		stack += s * float64(n)
+		total += t * float64(n)
+		b.StartTimer()
 	}
-	started.Wait()
-
-	b.StopTimer()
-	after := memStats()
-	close(release)
-	finished.Wait()
-	stack, total := perGoroutine(before, after, b.N)
-	b.ReportMetric(total, "B/goroutine")
-	b.ReportMetric(stack, "stack-B/goroutine")
+	b.ReportMetric(total/float64(b.N), "B/goroutine")
+	b.ReportMetric(stack/float64(b.N), "stack-B/goroutine")
 }
 
 // BenchmarkSpawnJoin measures starting a goroutine and waiting for it to

@@ -11,7 +11,7 @@ type tally map[string]int
 
 // ownedTally confines a tally to one goroutine, its owner, and lets any
 // other goroutine use it by sending the owner an operation to run. This is
-// the counterpart of the seed's fix for Rc, keeping the value where only
+// the counterpart of Tokio's fix for Rc, scoping the value so that only
 // one task can touch it; the map itself never leaves its goroutine.
 type ownedTally struct {
 	ops  chan func(tally)
