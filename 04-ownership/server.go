@@ -27,6 +27,8 @@ type server struct {
 
 	wg sync.WaitGroup // one count per connection goroutine
 
+	// mu guards conns: every open connection, with its net.Conn, which
+	// unlike the Connection may be closed from another goroutine.
 	mu    sync.Mutex
 	conns map[*miniredis.Connection]net.Conn
 }
@@ -69,47 +71,6 @@ func (s *server) recoverPanic(c *miniredis.Connection) {
 	if v := recover(); v != nil {
 		s.log.Error("panic serving connection", "remote", c.RemoteAddr(), "panic", v, "stack", string(debug.Stack()))
 	}
-}
-
-// shutdown asks every connection to close at its next idle moment, which
-// for an idle one is at once; gives the busy ones until s.drain to be
-// answered; then closes whatever is left, and waits for every connection
-// goroutine to return.
-func (s *server) shutdown() {
-	s.mu.Lock()
-	for c := range s.conns {
-		c.CloseIdle()
-	}
-	s.mu.Unlock()
-
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(s.drain):
-		s.log.Warn("drain timed out; closing busy connections", "after", s.drain)
-		s.mu.Lock()
-		for _, conn := range s.conns {
-			conn.Close()
-		}
-		s.mu.Unlock()
-		<-done
-	}
-}
-
-func (s *server) track(c *miniredis.Connection, conn net.Conn) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.conns[c] = conn
-}
-
-func (s *server) untrack(c *miniredis.Connection) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.conns, c)
 }
 
 // process reads one request, prints it, and answers with an error: the

@@ -15,11 +15,13 @@ func Listen(addr string) (net.Listener, error) {
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return nil, fmt.Errorf(`%w
 
-%s is already taken. Usually that is one of two things:
-  - another chapter's server is still running: stop it with Ctrl-C in its terminal;
-  - a real Redis server is listening (6379 is its port): stop it with
-    "redis-cli shutdown" or "sudo systemctl stop redis-server".
-Or leave it running and choose another address: -addr 127.0.0.1:6380`, err, addr)
+Something is already listening on %s. Usually it is one of these:
+  - another chapter's server, still running in another terminal: press Ctrl-C there;
+  - a real Redis server (6379 is its port): stop it with "redis-cli shutdown"
+    or "sudo systemctl stop redis-server".
+"ss -ltnp" shows which program holds the port. Or leave it running and pick
+another port, for the server and its clients alike:
+  -addr 127.0.0.1:6380 for this server and for hello-redis, -p 6380 for redis-cli`, err, addr)
 	}
 	return ln, err
 }

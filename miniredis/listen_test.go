@@ -22,7 +22,7 @@ func TestListen(t *testing.T) {
 		}
 		require.Error(t, err)
 		assert.True(t, errors.Is(err, syscall.EADDRINUSE), "got %v", err)
-		assert.Contains(t, err.Error(), addr+" is already taken")
+		assert.Contains(t, err.Error(), "already listening on "+addr)
 		assert.Contains(t, err.Error(), "-addr")
 	})
 
