@@ -31,11 +31,12 @@ type Connection struct {
 	client bool  // reads replies (any frame) rather than requests
 	err    error // the protocol error that ended reading, if any
 
-	// mu guards the two fields below, which CloseIdle reads from another
+	// mu guards the fields below, which CloseIdle reads from another
 	// goroutine while the owner is blocked in ReadFrame.
 	mu      sync.Mutex
 	idle    bool // waiting for a request, with nothing of it received
 	closing bool // CloseIdle was called: end at the next idle moment
+	closed  bool // the net.Conn has been closed
 }
 
 // NewConnection returns a server's side of conn: ReadFrame reads requests,
@@ -148,8 +149,9 @@ func (c *Connection) setIdle(idle bool) (closing bool) {
 
 // CloseIdle ends the connection at its next idle moment, when its owner
 // waits in ReadFrame for a new request and no byte of one has arrived. If
-// the connection is idle now, CloseIdle closes it at once and reports
-// true; the waiting ReadFrame returns io.EOF. If a request is part-way in
+// the connection is idle now, CloseIdle closes it at once; the waiting
+// ReadFrame returns io.EOF. It reports whether the connection is closed
+// when it returns: false means busy, to be closed when it turns idle. If a request is part-way in
 // or being answered, the connection is left to finish: the requests that
 // have arrived are read and can be answered, and the ReadFrame after them
 // returns io.EOF instead of waiting for more. A server shutting down calls
@@ -159,13 +161,14 @@ func (c *Connection) setIdle(idle bool) (closing bool) {
 func (c *Connection) CloseIdle() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closing {
-		return false
+	if c.closed {
+		return true
 	}
 	c.closing = true
 	if !c.idle {
 		return false
 	}
+	c.closed = true
 	c.conn.Close()
 	return true
 }
@@ -196,6 +199,9 @@ func (c *Connection) Flush() error { return c.w.Flush() }
 
 // Close flushes any buffered replies and closes the underlying net.Conn.
 func (c *Connection) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
 	ferr := c.w.Flush()
 	cerr := c.conn.Close()
 	if cerr != nil {

@@ -254,6 +254,14 @@ func TestFlushPolicy(t *testing.T) {
 		require.NoError(t, c.Close())
 		assert.Equal(t, "+PONG\r\n", out.String())
 	})
+
+	t.Run("a connection its owner has closed counts as closed, not busy", func(t *testing.T) {
+		server := NewConnection(newMemConn([]byte("PING\r\n")))
+		_, err := server.ReadFrame()
+		require.NoError(t, err)
+		require.NoError(t, server.Close())
+		assert.True(t, server.CloseIdle())
+	})
 }
 
 func TestEOF(t *testing.T) {
@@ -402,7 +410,7 @@ func TestCloseIdle(t *testing.T) {
 		assert.True(t, server.CloseIdle())
 		_, err := server.ReadFrame()
 		assert.ErrorIs(t, err, io.EOF, "a connection closed while idle ends cleanly")
-		assert.False(t, server.CloseIdle(), "a second call reports false")
+		assert.True(t, server.CloseIdle(), "a second call reports the connection closed")
 	})
 
 	t.Run("a connection blocked waiting for a request is woken with io.EOF", func(t *testing.T) {
@@ -464,7 +472,7 @@ func TestCloseIdle(t *testing.T) {
 		assert.ErrorIs(t, r.err, io.EOF)
 		dataReads, _ := counted.counts()
 		assert.Equal(t, 2, dataReads, "the connection should end without waiting on the socket again")
-		assert.False(t, server.CloseIdle(), "a second call reports false")
+		assert.True(t, server.CloseIdle(), "a second call, now that it is idle, closes it")
 	})
 
 	t.Run("requests that have already arrived are still returned", func(t *testing.T) {
