@@ -32,7 +32,9 @@ func Spawn[T any](ctx context.Context, f func(ctx context.Context) (T, error)) *
 		defer cancel()
 		// A panic would otherwise end the whole program. Here it ends only
 		// this task, and Join hands it to the caller as a *PanicError, as
-		// Tokio hands back a JoinError.
+		// Tokio hands back a JoinError. A task that neither panics nor
+		// returns called runtime.Goexit; returned tells the two apart, so
+		// that Join reports an error rather than a zero value.
 		returned := false
 		defer func() {
 			if v := recover(); v != nil {

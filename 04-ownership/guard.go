@@ -22,10 +22,12 @@ func newHits() *hits { return &hits{byName: map[string]int64{}} }
 // the bytes. One client that does not read holds the lock, and every other
 // connection waits behind it.
 //
-// This is a MutexGuard held across an .await. Tokio refuses to spawn such
-// a task, because a std MutexGuard is not Send. Go compiles it, vet says
-// nothing, and the race detector says nothing either: there is no race,
-// only a lock held too long.
+// This is the Go form of a MutexGuard held across an .await. rustc
+// refuses that for a std::sync::MutexGuard because the guard is not Send,
+// not because of the stall: with tokio::sync::Mutex the same code compiles
+// and stalls just as this does. Go compiles it too, vet says nothing, and
+// the race detector says nothing either: there is no race, only a lock
+// held too long.
 func (h *hits) serveHoldingLock(c *miniredis.Connection) {
 	name, ok := readName(c)
 	if !ok {

@@ -2,11 +2,8 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"regexp"
-	"runtime"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -24,10 +21,6 @@ var raceUnavailable = regexp.MustCompile(`-race is not supported|-race requires 
 var runRacy = sync.OnceValues(func() ([]byte, error) {
 	var out bytes.Buffer
 	cmd := exec.Command("go", "test", "-race", "-tags", "racy", "-count=1", "-run", "^TestRacy", ".")
-	// With one P, racyCount's goroutines may run one after another, and
-	// the race detector then often misses their race. The child gets at
-	// least two Ps, whatever GOMAXPROCS this run has.
-	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(max(2, runtime.NumCPU())))
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	return out.Bytes(), err

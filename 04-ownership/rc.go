@@ -4,9 +4,9 @@ import "sync"
 
 // tally counts words. It is a plain map: cheap, and not safe for
 // concurrent use. One goroutine may use it freely; two may not, if either
-// writes. That makes it Go's Rc, with one difference: Tokio refuses to
-// compile a task that holds an Rc across an .await, and Go compiles a
-// shared tally without a word (see racy.go).
+// writes. In Rust terms it is like a RefCell, which is not Sync: fine
+// inside one task, refused by rustc when shared between tasks. Go compiles
+// a shared tally without a word (see racy.go).
 type tally map[string]int
 
 // ownedTally confines a tally to one goroutine, its owner, and lets any

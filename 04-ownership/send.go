@@ -29,8 +29,9 @@ func (c *mutexCounter) value() int64 {
 //
 // Tokio checks at compile time that what a task holds is Send, that is,
 // safe to hand to another thread. Go checks nothing: inc could be a plain
-// n++ and this would compile and run, and lose counts. The race detector
-// (go test -race) is what finds that, at run time; see racy.go.
+// n++ and this would compile and run, and lose counts on some runs only.
+// The race detector (go test -race) is what finds that, at run time; see
+// racy.go.
 func countConcurrently(goroutines, times int, inc func()) {
 	var wg sync.WaitGroup
 	for range goroutines {

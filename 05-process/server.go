@@ -19,10 +19,12 @@ type server struct {
 	handler func(*miniredis.Connection, *slog.Logger) // process, or a stand-in in tests
 	drain   time.Duration                             // how long shutdown waits for busy connections
 
-	// log is shared by every connection goroutine: one pointer, never
-	// copied, never written after newServer. Read-only data needs no lock,
-	// and the garbage collector frees it after the last goroutine is done
-	// with it. That is what an Arc is for in Tokio.
+	// log is shared by every connection goroutine: one *slog.Logger that
+	// nothing changes after newServer (With returns a new Logger), so it
+	// needs no lock of ours. Its writes are serialised inside slog, whose
+	// handlers are safe for concurrent use. The garbage collector frees it
+	// after the last goroutine is done with it. That is an Arc<T> with
+	// T: Sync in Tokio.
 	log *slog.Logger
 
 	wg sync.WaitGroup // one count per connection goroutine
