@@ -44,11 +44,15 @@ func (Array) frame()   {}
 
 // The String methods print a frame the way Rust's {:?} prints mini-redis's
 // Frame, so a server log reads GOT: Array([Bulk("set"), Bulk("hello")]).
+// What a client sent can be large, so strings longer than maxShown bytes
+// and arrays longer than maxShown elements are cut short, with a count of
+// what was left out: a log line stays small whatever arrives.
+const maxShown = 64
 
-func (s Simple) String() string  { return fmt.Sprintf("Simple(%q)", string(s)) }
-func (e Error) String() string   { return fmt.Sprintf("Error(%q)", string(e)) }
+func (s Simple) String() string  { return "Simple(" + quote([]byte(s)) + ")" }
+func (e Error) String() string   { return "Error(" + quote([]byte(e)) + ")" }
 func (i Integer) String() string { return fmt.Sprintf("Integer(%d)", int64(i)) }
-func (b Bulk) String() string    { return fmt.Sprintf("Bulk(%q)", []byte(b)) }
+func (b Bulk) String() string    { return "Bulk(" + quote(b) + ")" }
 func (Null) String() string      { return "Null" }
 
 func (a Array) String() string {
@@ -58,6 +62,10 @@ func (a Array) String() string {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
+		if i == maxShown {
+			fmt.Fprintf(&sb, "... %d more", len(a)-maxShown)
+			break
+		}
 		if f == nil {
 			sb.WriteString("<nil>")
 			continue
@@ -66,4 +74,12 @@ func (a Array) String() string {
 	}
 	sb.WriteString("])")
 	return sb.String()
+}
+
+// quote quotes b as Go does, cutting it short after maxShown bytes.
+func quote(b []byte) string {
+	if len(b) <= maxShown {
+		return fmt.Sprintf("%q", b)
+	}
+	return fmt.Sprintf("%q... %d more bytes", b[:maxShown], len(b)-maxShown)
 }

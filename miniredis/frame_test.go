@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,6 +36,17 @@ func TestFrameString(t *testing.T) {
 			`Array([Array([Integer(1)]), Null])`,
 		},
 		{"a nil element prints as <nil> instead of panicking", Array{nil}, `Array([<nil>])`},
+		{
+			"a long bulk string is cut short with a count of the rest",
+			Bulk(strings.Repeat("a", 64) + "bcd"),
+			`Bulk("` + strings.Repeat("a", 64) + `"... 3 more bytes)`,
+		},
+		{"a bulk string of exactly 64 bytes is shown whole", Bulk(strings.Repeat("a", 64)), `Bulk("` + strings.Repeat("a", 64) + `")`},
+		{
+			"a long array is cut short with a count of the rest",
+			append(slices.Repeat(Array{Null{}}, 64), Integer(1), Integer(2)),
+			"Array([" + strings.Repeat("Null, ", 64) + "... 2 more])",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
