@@ -97,6 +97,9 @@ func process(c *miniredis.Connection, log *slog.Logger) {
 		cmd, err := miniredis.ParseCommand(frame)
 		switch cmd := cmd.(type) {
 		case nil:
+			// ParseCommand refused the request: the wrong number of arguments,
+			// SET's syntax error, or a frame that is not a command. err's text
+			// is Redis's own reply.
 			response = miniredis.Error(err.Error())
 		case miniredis.Set:
 			db[cmd.Key] = cmd.Value
