@@ -2,6 +2,7 @@ package miniredis
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -194,16 +195,7 @@ func parseInt(b []byte) (int64, bool) {
 func (c *Connection) readLine(tooBig string) ([]byte, error) {
 	line, err := c.r.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
-		// Longer than the read buffer: gather it, up to the limit.
-		long := append([]byte(nil), line...)
-		for errors.Is(err, bufio.ErrBufferFull) && len(long) <= MaxInlineLen+1 {
-			line, err = c.r.ReadSlice('\n')
-			long = append(long, line...)
-		}
-		line = long
-	}
-	if errors.Is(err, bufio.ErrBufferFull) {
-		return nil, protocolError(tooBig)
+		line, err = c.readLongLine(line, tooBig)
 	}
 	if err != nil {
 		return nil, err
@@ -216,6 +208,35 @@ func (c *Connection) readLine(tooBig string) ([]byte, error) {
 		return nil, protocolError(tooBig)
 	}
 	return line, nil
+}
+
+// readLongLine gathers a line longer than the read buffer, whose first
+// part is start. It takes only what is already buffered at each step, so
+// it sees every byte as it arrives and refuses the line as soon as it is
+// known to be over the limit, whatever the size of the read buffer.
+func (c *Connection) readLongLine(start []byte, tooBig string) ([]byte, error) {
+	long := append([]byte(nil), start...)
+	for {
+		// A line with no LF yet is too long once it holds MaxInlineLen+1
+		// bytes, unless the last of them is the CR of its CRLF.
+		if n := len(long); n > MaxInlineLen+1 || n == MaxInlineLen+1 && long[n-1] != '\r' {
+			return nil, protocolError(tooBig)
+		}
+		if c.r.Buffered() == 0 {
+			if _, err := c.r.Peek(1); err != nil {
+				return nil, err
+			}
+		}
+		more, _ := c.r.Peek(c.r.Buffered())
+		if i := bytes.IndexByte(more, '\n'); i >= 0 {
+			long = append(long, more[:i+1]...)
+			c.r.Discard(i + 1)
+			return long, nil
+		}
+		more = more[:min(len(more), MaxInlineLen+2-len(long))]
+		long = append(long, more...)
+		c.r.Discard(len(more))
+	}
 }
 
 // readBulk reads n bytes of bulk data and the "\r\n" after them. The

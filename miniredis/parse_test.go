@@ -19,11 +19,12 @@ import (
 // skips the two bytes after bulk data without looking at them.
 func TestMalformedRequestsGetRedisErrorThenClose(t *testing.T) {
 	const prefix = "-ERR Protocol error: "
-	// The over-long lines are sent at exactly the length the server reads
-	// before it gives up, 80 KiB in 16 KiB buffers, or with their line end.
-	// Nothing is left unread when the server closes, so the kernel ends the
-	// connection with a FIN rather than a reset that could race the reply.
-	longCount := strings.Repeat("1", 80<<10-1)
+	// An over-long line is sent as exactly MaxInlineLen+1 bytes with no
+	// line end: the server must refuse it on its last byte, without waiting
+	// for more. Nothing is then left unread when the server closes, so the
+	// kernel ends the connection with a FIN rather than a reset that could
+	// race the reply.
+	tooLong := strings.Repeat("1", MaxInlineLen+1)
 	tests := []struct {
 		name  string
 		input string
@@ -47,11 +48,12 @@ func TestMalformedRequestsGetRedisErrorThenClose(t *testing.T) {
 		{"an array element that is an empty line", "*1\r\n\r\n", "expected '$', got ' '"}, // Redis: same.
 		{"bulk data not followed by CRLF", "*1\r\n$3\r\nfooXY", "expected CRLF after bulk data"},
 		{"an inline request over 64 KiB", strings.Repeat("A", MaxInlineLen+1) + "\r\n", "too big inline request"}, // Redis: same.
+		{"an inline request of 64 KiB and one byte with no line end", tooLong, "too big inline request"},          // Redis: same.
 		{"an inline request with an open double quote", "SET \"a b\r\n", "unbalanced quotes in request"},          // Redis: same.
 		{"an inline request with an open single quote", "SET 'a b\r\n", "unbalanced quotes in request"},           // Redis: same.
 		{"a closing quote followed by a letter", "SET \"a\"b c\r\n", "unbalanced quotes in request"},              // Redis: same.
-		{"an array length line over 64 KiB", "*" + longCount, "too big mbulk count string"},                       // Redis: same.
-		{"a bulk length line over 64 KiB", "*1\r\n$" + longCount, "too big bulk count string"},                    // Redis: same.
+		{"an array length line over 64 KiB", "*" + tooLong[1:], "too big mbulk count string"},                     // Redis: same.
+		{"a bulk length line over 64 KiB", "*1\r\n$" + tooLong[1:], "too big bulk count string"},                  // Redis: same.
 	}
 	addr := serveFrames(t, echo)
 	for _, tt := range tests {
@@ -62,6 +64,13 @@ func TestMalformedRequestsGetRedisErrorThenClose(t *testing.T) {
 			client.ExpectClosed()
 		})
 	}
+
+	t.Run("an inline request of exactly 64 KiB and its CRLF is answered", func(t *testing.T) {
+		client := miniredistest.Dial(t, addr)
+		line := "GET " + strings.Repeat("k", MaxInlineLen-len("GET "))
+		client.Send(line + "\r\n")
+		client.Expect(miniredistest.Command("GET", line[len("GET "):]))
+	})
 
 	t.Run("the requests before a malformed one are answered first", func(t *testing.T) {
 		client := miniredistest.Dial(t, addr)
