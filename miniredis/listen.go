@@ -3,14 +3,64 @@ package miniredis
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 )
 
-// Listen announces on the TCP address addr, like net.Listen("tcp", addr).
+// DefaultMaxClients is how many clients a Listener lets in at once unless
+// told otherwise: Redis's default maxclients.
+const DefaultMaxClients = 10_000
+
+// errMaxClients is Redis's own reply to a client past maxclients.
+const errMaxClients = "-ERR max number of clients reached\r\n"
+
+// Listener is the listener every chapter's server accepts from. It is a
+// net.Listener with two of Redis's habits added, so that a flood of
+// clients cannot stop the server and no accept loop has to know:
+//
+//   - When Accept fails for any reason but a closed listener, typically
+//     EMFILE when the process is out of file descriptors, it logs the
+//     failure once, waits, and tries again, as net/http's Server does.
+//     The wait starts at 5 ms and doubles up to 1 s; it ends early as soon
+//     as a client's connection is closed, since that frees a descriptor.
+//     So Accept returns an error only once the listener is closed.
+//   - A client that arrives while MaxClients are connected is told
+//     "-ERR max number of clients reached" and closed, as Redis does; the
+//     clients already connected are not affected. A connection counts
+//     until its Close.
+type Listener struct {
+	net.Listener
+
+	// MaxClients is how many connections Accept lets in at once; 0 means
+	// no limit. Set it before the first Accept.
+	MaxClients int
+
+	clients atomic.Int64  // connections accepted and not yet closed
+	freed   chan struct{} // a client closed: worth trying Accept again
+	closed  chan struct{} // closed by Close
+	once    sync.Once
+
+	minDelay, maxDelay time.Duration // the retry wait's bounds
+
+	// mu makes concurrent callers of Accept take turns, and guards the
+	// fields below, which keep the log down to a line per burst.
+	mu       sync.Mutex
+	failures int  // Accept errors since the last success
+	full     bool // the last client was refused for MaxClients
+}
+
+// Listen announces on the TCP address addr, like net.Listen("tcp", addr),
+// and returns a Listener that lets in DefaultMaxClients at once.
+//
 // When the address is taken it says what usually holds it and how to get
-// past that; the error still matches syscall.EADDRINUSE with errors.Is.
-func Listen(addr string) (net.Listener, error) {
+// past that; the error still matches syscall.EADDRINUSE with errors.Is. An
+// address beyond loopback, such as 0.0.0.0, is logged as a warning: the
+// server has no password, so anyone who can reach it can read and write.
+func Listen(addr string) (*Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return nil, fmt.Errorf(`%w
@@ -23,5 +73,111 @@ Something is already listening on %s. Usually it is one of these:
 another port, for the server and its clients alike:
   -addr 127.0.0.1:6380 for this server and for hello-redis, -p 6380 for redis-cli`, err, addr)
 	}
-	return ln, err
+	if err != nil {
+		return nil, err
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		slog.Warn("listening beyond loopback: this server has no password, so anyone who can reach the port can read and write every key; use -addr 127.0.0.1:PORT unless that is what you want",
+			"addr", ln.Addr())
+	}
+	return NewListener(ln), nil
+}
+
+// NewListener wraps ln in a Listener that lets in DefaultMaxClients at once.
+func NewListener(ln net.Listener) *Listener {
+	return &Listener{
+		Listener:   ln,
+		MaxClients: DefaultMaxClients,
+		freed:      make(chan struct{}, 1),
+		closed:     make(chan struct{}),
+		minDelay:   5 * time.Millisecond,
+		maxDelay:   time.Second,
+	}
+}
+
+// Accept waits for the next client and returns its connection. It returns
+// an error only when the listener has been closed.
+func (l *Listener) Accept() (net.Conn, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var delay time.Duration
+	for {
+		conn, err := l.Listener.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return nil, err
+		}
+		if err != nil {
+			delay = min(max(2*delay, l.minDelay), l.maxDelay)
+			if l.failures == 0 {
+				slog.Warn("accept failed; retrying until it works", "err", err)
+			}
+			l.failures++
+			l.wait(delay)
+			continue
+		}
+		if l.failures > 0 {
+			slog.Info("accepting again", "failed_attempts", l.failures)
+			l.failures = 0
+		}
+		if l.MaxClients > 0 && l.clients.Load() >= int64(l.MaxClients) {
+			l.refuse(conn)
+			continue
+		}
+		l.full = false
+		l.clients.Add(1)
+		return &clientConn{Conn: conn, l: l}, nil
+	}
+}
+
+// wait sleeps for d, or less if a client's connection closes or the
+// listener does.
+func (l *Listener) wait(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-l.freed:
+	case <-l.closed:
+	}
+}
+
+// refuse answers a client past MaxClients with Redis's error and closes it.
+func (l *Listener) refuse(conn net.Conn) {
+	if !l.full {
+		slog.Warn("refusing clients: max number of clients reached", "max_clients", l.MaxClients)
+		l.full = true
+	}
+	// A new connection's send buffer is empty, so the write does not block;
+	// the deadline is there in case it ever does.
+	conn.SetWriteDeadline(time.Now().Add(time.Second))
+	conn.Write([]byte(errMaxClients))
+	conn.Close()
+}
+
+// Clients returns how many accepted connections are not yet closed.
+func (l *Listener) Clients() int { return int(l.clients.Load()) }
+
+// Close closes the listener; a waiting Accept returns net.ErrClosed.
+func (l *Listener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+// clientConn is an accepted connection that gives its place back to the
+// Listener when it is closed, once, however many times Close is called.
+type clientConn struct {
+	net.Conn
+	l      *Listener
+	closed atomic.Bool
+}
+
+func (c *clientConn) Close() error {
+	if c.closed.CompareAndSwap(false, true) {
+		c.l.clients.Add(-1)
+		select {
+		case c.l.freed <- struct{}{}:
+		default:
+		}
+	}
+	return c.Conn.Close()
 }
