@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Command is a parsed request: Get, Set or Unknown, the variants of
+// Command is a parsed request: Get, Set, Ping or Unknown, the variants of
 // mini-redis's Command enum. A type switch takes it apart.
 type Command interface {
 	command()
@@ -24,6 +24,21 @@ type Set struct {
 	Value []byte
 }
 
+// Ping is PING [message], the first thing many people type into
+// redis-cli. Reply gives Redis's answer.
+type Ping struct {
+	Message []byte // the message to echo, if echo is set
+	echo    bool
+}
+
+// Reply is Redis's answer to PING: PONG, or the message it was given.
+func (p Ping) Reply() Frame {
+	if p.echo {
+		return Bulk(p.Message)
+	}
+	return Simple("PONG")
+}
+
 // Unknown is any command this package does not know, kept whole so a
 // server can say what it got.
 type Unknown struct {
@@ -33,6 +48,7 @@ type Unknown struct {
 
 func (Get) command()     {}
 func (Set) command()     {}
+func (Ping) command()    {}
 func (Unknown) command() {}
 
 // ParseCommand turns a request frame into a Command. Names are
@@ -70,6 +86,14 @@ func ParseCommand(f Frame) (Command, error) {
 			return nil, errors.New("ERR syntax error")
 		}
 		return Set{Key: string(args[0]), Value: args[1]}, nil
+	case "ping":
+		if len(args) > 1 {
+			return nil, wrongArgs("ping")
+		}
+		if len(args) == 1 {
+			return Ping{Message: args[0], echo: true}, nil
+		}
+		return Ping{}, nil
 	}
 	return Unknown{Name: name, Args: args}, nil
 }

@@ -35,7 +35,9 @@ func TestParseCommand(t *testing.T) {
 			cmd("Foo", "a", "b"),
 			Unknown{Name: "Foo", Args: [][]byte{[]byte("a"), []byte("b")}},
 		},
-		{"an unknown command without arguments has none", cmd("PING"), Unknown{Name: "PING", Args: [][]byte{}}},
+		{"an unknown command without arguments has none", cmd("FLUSHALL"), Unknown{Name: "FLUSHALL", Args: [][]byte{}}},
+		{"PING is a Ping", cmd("ping"), Ping{}},
+		{"PING with a message is a Ping that echoes it", cmd("PING", "hi"), Ping{Message: []byte("hi"), echo: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +60,7 @@ func TestParseCommand(t *testing.T) {
 		{"SET without a value", cmd("sEt", "k"), "ERR wrong number of arguments for 'set' command"},
 		{"SET with an extra argument", cmd("SET", "k", "v", "x"), "ERR syntax error"},
 		{"SET with an option this package does not support", cmd("SET", "k", "v", "EX", "10"), "ERR syntax error"},
+		{"PING with two messages", cmd("PING", "a", "b"), "ERR wrong number of arguments for 'ping' command"},
 	}
 	for _, tt := range errs {
 		t.Run(tt.name+" is Redis's error", func(t *testing.T) {
@@ -67,6 +70,19 @@ func TestParseCommand(t *testing.T) {
 			assert.Equal(t, tt.want, err.Error())
 		})
 	}
+
+	t.Run("PING is answered PONG, PING msg with msg, as Redis does", func(t *testing.T) {
+		for frame, want := range map[*Array]Frame{
+			{Bulk("PING")}:                 Simple("PONG"),
+			{Bulk("PING"), Bulk("hello")}:  Bulk("hello"),
+			{Bulk("PING"), Bulk(nil)}:      Bulk(nil),
+			{Bulk("pInG"), Bulk("a\r\nb")}: Bulk("a\r\nb"),
+		} {
+			got, err := ParseCommand(*frame)
+			require.NoError(t, err)
+			assert.Equal(t, want, got.(Ping).Reply())
+		}
+	})
 
 	notCommands := []struct {
 		name  string
