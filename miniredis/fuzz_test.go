@@ -3,6 +3,7 @@ package miniredis
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -114,4 +115,92 @@ func readAllAsClient(t *testing.T, data []byte) {
 		require.NotNil(t, f)
 	}
 	t.Fatalf("ReadFrame returned more frames than the %d input bytes can hold", len(data))
+}
+
+// FuzzInline checks splitArgs, the parser of inline requests, three ways:
+// a line without quotes splits as a simple rule says it should; the words
+// of any line it accepts, quoted again, split back into the same words;
+// and a server Connection reading the line returns those same words.
+func FuzzInline(f *testing.F) {
+	seeds := []string{
+		"SET hello world",
+		"  GET \t a  ",
+		"\v\fa\vb c",
+		`SET k "a b" "\x41\n" 'it\'s'`,
+		`"\x4a\x4A" "\r\t\b\a" "\"q\" \\ \z" "\x4"`,
+		`'a\nb' '' "" a"b c"`,
+		`SET "a b`,
+		`"a"b`,
+		`"a\"`,
+		"GET a\r",
+		"a\x00b",
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		words, ok := splitArgs(line)
+		if !ok {
+			assert.Nil(t, words, "an unbalanced line has no words")
+		}
+		if !bytes.ContainsAny(line, `"'`) {
+			require.True(t, ok, "a line without quotes is always balanced")
+			assert.Equal(t, unquotedWords(line), words)
+		}
+		if !ok {
+			return
+		}
+
+		again, ok := splitArgs(quoteWords(words))
+		require.True(t, ok, "quoted words are balanced")
+		assert.Equal(t, words, again, "quoted words split back into themselves")
+
+		if bytes.IndexByte(line, '\n') >= 0 || len(line) > MaxInlineLen || len(line) > 0 && line[0] == '*' {
+			return // not one inline request
+		}
+		f, err := NewConnection(newMemConn(append(line, "\r\n"...))).ReadFrame()
+		if len(words) == 0 {
+			assert.Equal(t, io.EOF, err, "a line of no words is skipped")
+			return
+		}
+		require.NoError(t, err)
+		want := make(Array, len(words))
+		for i, w := range words {
+			want[i] = Bulk(w)
+		}
+		assert.Equal(t, want, f)
+	})
+}
+
+// unquotedWords is how a line without quotes splits, said another way
+// than splitArgs says it: a word ends at a space, tab, CR or LF, and
+// vertical tabs and form feeds are dropped where a word would begin.
+func unquotedWords(line []byte) [][]byte {
+	var words [][]byte
+	ends := func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
+	for _, field := range bytes.FieldsFunc(line, ends) {
+		if w := bytes.TrimLeft(field, "\v\f"); len(w) > 0 {
+			words = append(words, w)
+		}
+	}
+	return words
+}
+
+// quoteWords writes words as an inline line that splitArgs must read back
+// exactly: each word in double quotes, every byte but a letter or a digit
+// as a \xHH escape.
+func quoteWords(words [][]byte) []byte {
+	var line []byte
+	for _, w := range words {
+		line = append(line, ' ', '"')
+		for _, b := range w {
+			if 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' {
+				line = append(line, b)
+			} else {
+				line = fmt.Appendf(line, `\x%02x`, b)
+			}
+		}
+		line = append(line, '"')
+	}
+	return line
 }
