@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,19 +24,49 @@ import (
 // upper bound only; a test never waits it out unless it is failing.
 const Timeout = 5 * time.Second
 
+// Soon bounds the wait for a reply that a correct server sends at once and
+// a server missing a chapter's idea never sends, such as a second client's
+// answer while a first client holds a sequential server. It is far above
+// what a loopback round trip takes, even under the race detector on a busy
+// machine, and short enough that a learner's check fails in seconds.
+const Soon = 2 * time.Second
+
 // Serve listens on 127.0.0.1:0, runs serve with that listener in a new
 // goroutine, and returns the address to dial. When the test ends it closes
 // the listener and waits for serve to return, failing the test if serve
 // returned an error other than net.ErrClosed.
+//
+// A serve that returns while the test still runs has stopped accepting,
+// which no server should: the test fails at once with a message that says
+// so, and the listener is closed, so clients waiting to be accepted see
+// their connection reset instead of waiting out a timeout.
 func Serve(t testing.TB, serve func(net.Listener) error) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
+	var (
+		mu       sync.Mutex
+		stopping bool // the test has ended and closed the listener
+	)
 	done := make(chan error, 1)
-	go func() { done <- serve(ln) }()
+	go func() {
+		err := serve(ln)
+		mu.Lock()
+		early := !stopping
+		mu.Unlock()
+		if early {
+			t.Errorf("serve returned (with %v) while the listener was still open: "+
+				"the accept loop must keep accepting until Accept fails", err)
+			ln.Close()
+		}
+		done <- err
+	}()
 	t.Cleanup(func() {
+		mu.Lock()
+		stopping = true
+		mu.Unlock()
 		ln.Close()
 		select {
 		case err := <-done:
@@ -116,35 +147,60 @@ func (c *Conn) Send(s string) {
 }
 
 // Expect reads exactly len(want) bytes and fails the test unless they are
-// want.
-func (c *Conn) Expect(want string) {
+// want. A why, if given, leads the failure message: it should say in plain
+// words what the server failed to do, and what to look at.
+func (c *Conn) Expect(want string, why ...string) {
 	c.t.Helper()
-	c.conn.SetReadDeadline(time.Now().Add(Timeout))
+	c.expect(Timeout, want, why)
+}
+
+// ExpectSoon is Expect with a bound of Soon instead of Timeout, for a
+// reply that must come at once.
+func (c *Conn) ExpectSoon(want string, why ...string) {
+	c.t.Helper()
+	c.expect(Soon, want, why)
+}
+
+func (c *Conn) expect(within time.Duration, want string, why []string) {
+	c.t.Helper()
+	c.conn.SetReadDeadline(time.Now().Add(within))
 	got := make([]byte, len(want))
 	n, err := io.ReadFull(c.conn, got)
-	if err != nil {
-		c.t.Fatalf("want %q, read %q then: %v", want, got[:n], err)
-	}
-	if !bytes.Equal(got, []byte(want)) {
-		c.t.Fatalf("want %q, got %q", want, got)
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.t.Fatalf("%swant %q, got %q and then nothing for %v", reason(why), want, got[:n], within)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		c.t.Fatalf("%swant %q, got %q and then the server closed the connection", reason(why), want, got[:n])
+	case err != nil:
+		c.t.Fatalf("%swant %q, read %q then: %v", reason(why), want, got[:n], err)
+	case !bytes.Equal(got, []byte(want)):
+		c.t.Fatalf("%swant %q, got %q", reason(why), want, got)
 	}
 }
 
 // ExpectClosed fails the test unless the server closes the connection
 // without sending anything more. A reset counts as closed: Linux resets a
 // connection that is closed with unread bytes in it.
-func (c *Conn) ExpectClosed() {
+func (c *Conn) ExpectClosed(why ...string) {
 	c.t.Helper()
 	c.conn.SetReadDeadline(time.Now().Add(Timeout))
 	var buf [64]byte
 	n, err := c.conn.Read(buf[:])
 	switch {
 	case n > 0:
-		c.t.Fatalf("want the connection closed, got %q", buf[:n])
+		c.t.Fatalf("%swant the connection closed, got %q", reason(why), buf[:n])
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
 	default:
-		c.t.Fatalf("want the connection closed, got %v", err)
+		c.t.Fatalf("%swant the connection closed, got %v", reason(why), err)
 	}
+}
+
+// reason is the lead of a failure message.
+func reason(why []string) string {
+	if len(why) == 0 {
+		return ""
+	}
+	return strings.Join(why, " ") + "\n\t"
 }
 
 // ExpectSilence fails the test if any byte arrives within d. It is the

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -134,10 +135,33 @@ func TestServe(t *testing.T) {
 		rec := &recordingTB{}
 		t.Run("inner", func(t *testing.T) {
 			rec.TB = t
-			miniredistest.Serve(rec, func(net.Listener) error { return errors.New("boom") })
+			miniredistest.Serve(rec, func(ln net.Listener) error {
+				// Accept fails once the test ends and closes the listener.
+				ln.Accept()
+				return errors.New("boom")
+			})
 		})
 		require.Len(t, rec.failures(), 1)
 		assert.Contains(t, rec.failures()[0], "boom")
+	})
+
+	t.Run("a serve that returns while the test runs fails it at once, and its clients are let go", func(t *testing.T) {
+		rec := &recordingTB{}
+		t.Run("inner", func(t *testing.T) {
+			rec.TB = t
+			returned := make(chan struct{})
+			addr := miniredistest.Serve(rec, func(net.Listener) error {
+				defer close(returned)
+				return nil
+			})
+			miniredistest.Receive(t, returned)
+			// The listener is closed, so a client is refused rather than
+			// left waiting in the accept queue.
+			_, err := net.DialTimeout("tcp", addr, miniredistest.Timeout)
+			assert.Error(t, err)
+		})
+		require.Len(t, rec.failures(), 1)
+		assert.Contains(t, rec.failures()[0], "serve returned (with <nil>) while the listener was still open")
 	})
 }
 
@@ -170,14 +194,31 @@ func TestConn(t *testing.T) {
 		c.Send("x")
 		runFailing(func() { c.Expect("+OK\r\nmore") })
 		require.Len(t, rec.failures(), 1)
-		assert.Contains(t, rec.failures()[0], `read "+OK\r\n" then: unexpected EOF`)
+		assert.Contains(t, rec.failures()[0], `got "+OK\r\n" and then the server closed the connection`)
+	})
+
+	t.Run("a reason given to Expect leads its failure message", func(t *testing.T) {
+		rec := &recordingTB{TB: t}
+		c := miniredistest.Dial(rec, addr)
+		c.Send("x")
+		runFailing(func() { c.Expect("+NO\r\n", "the server must say no") })
+		require.Len(t, rec.failures(), 1)
+		assert.True(t, strings.HasPrefix(rec.failures()[0], "the server must say no\n"), rec.failures()[0])
+	})
+
+	t.Run("ExpectSoon gives up after Soon, and says how long it waited", func(t *testing.T) {
+		rec := &recordingTB{TB: t}
+		c := miniredistest.Dial(rec, addr)
+		runFailing(func() { c.ExpectSoon("+OK\r\n", "no byte was sent, so no reply comes") })
+		require.Len(t, rec.failures(), 1)
+		assert.Contains(t, rec.failures()[0], "and then nothing for "+miniredistest.Soon.String())
 	})
 
 	t.Run("ExpectClosed fails when bytes arrive", func(t *testing.T) {
 		rec := &recordingTB{TB: t}
 		c := miniredistest.Dial(rec, addr)
 		c.Send("x")
-		runFailing(c.ExpectClosed)
+		runFailing(func() { c.ExpectClosed() })
 		require.Len(t, rec.failures(), 1)
 		assert.Contains(t, rec.failures()[0], "want the connection closed")
 	})
