@@ -15,6 +15,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -36,16 +37,18 @@ const Soon = 2 * time.Second
 // the listener and waits for serve to return, failing the test if serve
 // returned an error other than net.ErrClosed.
 //
-// A serve that returns while the test still runs has stopped accepting,
-// which no server should: the test fails at once with a message that says
-// so, and the listener is closed, so clients waiting to be accepted see
-// their connection reset instead of waiting out a timeout.
+// A serve that returns while the test still runs, without having closed
+// the listener itself, has stopped accepting, which no server should: the
+// test fails at once with a message that says so, and the listener is
+// closed, so clients waiting to be accepted see their connection reset
+// instead of waiting out a timeout.
 func Serve(t testing.TB, serve func(net.Listener) error) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
+	ln := &closeRecorder{Listener: inner}
 	var (
 		mu       sync.Mutex
 		stopping bool // the test has ended and closed the listener
@@ -54,7 +57,7 @@ func Serve(t testing.TB, serve func(net.Listener) error) string {
 	go func() {
 		err := serve(ln)
 		mu.Lock()
-		early := !stopping
+		early := !stopping && !ln.closed.Load()
 		mu.Unlock()
 		if early {
 			t.Errorf("serve returned (with %v) while the listener was still open: "+
@@ -78,6 +81,17 @@ func Serve(t testing.TB, serve func(net.Listener) error) string {
 		}
 	})
 	return ln.Addr().String()
+}
+
+// closeRecorder is a listener that remembers whether it was closed.
+type closeRecorder struct {
+	net.Listener
+	closed atomic.Bool
+}
+
+func (l *closeRecorder) Close() error {
+	l.closed.Store(true)
+	return l.Listener.Close()
 }
 
 // Receive returns the next value from ch, failing the test if none comes
