@@ -173,6 +173,21 @@ func (c *Connection) CloseIdle() bool {
 	return true
 }
 
+// Abort closes the connection at once, whatever it is doing: a server
+// whose shutdown has waited long enough for a busy connection calls it. The
+// owner's ReadFrame or WriteFrame, blocked or next, returns an error, and
+// replies not yet written are lost. Like CloseIdle, Abort may be called
+// from any goroutine; the owner still calls Close when it is done.
+func (c *Connection) Abort() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closing = true
+	if !c.closed {
+		c.closed = true
+		c.conn.Close()
+	}
+}
+
 // WriteFrame writes f, then flushes unless another request is already
 // waiting in the read buffer (see Connection).
 func (c *Connection) WriteFrame(f Frame) error {

@@ -556,3 +556,33 @@ func TestWriteErrors(t *testing.T) {
 		assert.ErrorIs(t, c.Close(), errWriteFailed)
 	})
 }
+
+func TestAbort(t *testing.T) {
+	t.Run("a connection in the middle of a request is closed at once", func(t *testing.T) {
+		serverConn, clientConn := tcpPair(t)
+		reads := make(chan struct{})
+		server := NewConnection(&countingConn{Conn: serverConn, readCalls: reads, stop: t.Context().Done()})
+		// Half a request: the connection is busy, so CloseIdle would leave
+		// it to finish.
+		_, err := clientConn.Write([]byte("*1\r\n$4\r\nPI"))
+		require.NoError(t, err)
+		result := make(chan error, 1)
+		go func() {
+			_, err := server.ReadFrame()
+			result <- err
+		}()
+		// The first read takes the half request; the second waits for the
+		// rest.
+		miniredistest.Receive(t, reads)
+		miniredistest.Receive(t, reads)
+
+		server.Abort()
+		err = miniredistest.Receive(t, result)
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, io.EOF, "an aborted request is not a clean end")
+		_, err = clientConn.Read(make([]byte, 1))
+		assert.ErrorIs(t, err, io.EOF, "the client sees the connection closed")
+		assert.True(t, server.CloseIdle(), "an aborted connection reports itself closed")
+		server.Abort()
+	})
+}

@@ -54,10 +54,11 @@ func Serve(t testing.TB, serve func(net.Listener) error) string {
 		stopping bool // the test has ended and closed the listener
 	)
 	done := make(chan error, 1)
+	var early bool // serve returned early, and the test was told so
 	go func() {
 		err := serve(ln)
 		mu.Lock()
-		early := !stopping && !ln.closed.Load()
+		early = !stopping && !ln.closed.Load()
 		mu.Unlock()
 		if early {
 			t.Errorf("serve returned (with %v) while the listener was still open: "+
@@ -73,7 +74,7 @@ func Serve(t testing.TB, serve func(net.Listener) error) string {
 		ln.Close()
 		select {
 		case err := <-done:
-			if err != nil && !errors.Is(err, net.ErrClosed) {
+			if err != nil && !errors.Is(err, net.ErrClosed) && !early {
 				t.Errorf("serve returned %v", err)
 			}
 		case <-time.After(Timeout):
