@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// state is what a check found.
+type state int
+
+const (
+	solved  state = iota
+	failed        // a test failed, or the test binary died
+	broken        // the package did not build
+	noTests       // go test passed but ran no test: the exercise has no tests yet
+	missing       // the chapter has no exercise.go (yet): nothing to check
+	stopped       // the check could not run or did not finish
+)
+
+// A result is what one check found, ready to show.
+type result struct {
+	state  state
+	start  time.Time
+	took   time.Duration
+	ran    int      // tests that passed or failed
+	failed string   // the first test that failed, or that was running when the binary died
+	output []string // what helps to see: that test's output, or go test's own
+	build  []string // the compiler's (or vet's) messages, if the package did not build
+	err    error    // why a check stopped
+}
+
+// check runs the go test command of e with -json and reads the result.
+// go test's -timeout ends a hung test binary; the context ends everything
+// else (a build that hangs, or Ctrl-C).
+func (r *runner) check(ctx context.Context, e exercise) result {
+	if _, err := os.Stat(filepath.Join(r.root, e.dir, "exercise.go")); err != nil {
+		return result{state: missing}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*r.timeout)
+	defer cancel()
+
+	args := append([]string{"test", "-json"}, e.goTestArgs(r.timeout)[1:]...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = r.root
+	cmd.WaitDelay = 2 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+
+	start := time.Now()
+	err := cmd.Run()
+	res := parse(&stdout, r.root)
+	res.start, res.took = start, time.Since(start)
+
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		res.state = stopped
+		res.err = fmt.Errorf("stopped after %s", res.took.Round(time.Second))
+		if errors.Is(ctx.Err(), context.Canceled) {
+			res.err = errors.New("interrupted")
+		}
+	case err != nil && !errors.As(err, &exit):
+		res.state, res.err = stopped, err // go is not on PATH, for one
+	case res.state != solved && len(res.output) == 0 && len(res.build) == 0:
+		// go test could not even start, e.g. a go.mod error: it says why on stderr.
+		res.output = trim(lines(stderr.String()), r.root)
+	}
+	return res
+}
+
+// An event is one line of go test -json (see go doc test2json). Build
+// output comes as Action "build-output" and "build-fail", keyed by ImportPath.
+type event struct {
+	Action  string
+	Package string
+	Test    string
+	Output  string
+}
+
+// parse reads go test -json output of one package.
+func parse(r io.Reader, root string) result {
+	var (
+		res        result
+		outputs    = map[string][]string{} // by test name; "" is the package's own output
+		running    []string                // tests in the order they started
+		done       = map[string]bool{}
+		pkgPassed  bool
+		buildError bool
+	)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
+	for sc.Scan() {
+		var ev event
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			continue // not an event: go test prints some things as plain text
+		}
+		switch ev.Action {
+		case "build-output":
+			if !strings.HasPrefix(ev.Output, "# ") { // "# example.com/pkg [pkg.test]"
+				res.build = append(res.build, strings.TrimRight(ev.Output, "\n"))
+			}
+		case "build-fail":
+			buildError = true
+		case "output":
+			outputs[ev.Test] = append(outputs[ev.Test], strings.TrimRight(ev.Output, "\n"))
+		case "run":
+			running = append(running, ev.Test)
+		case "pass", "fail", "skip":
+			if ev.Test == "" {
+				pkgPassed = ev.Action == "pass"
+				continue
+			}
+			done[ev.Test] = true
+			if ev.Action != "skip" {
+				res.ran++
+			}
+			if ev.Action == "fail" && res.failed == "" {
+				res.failed = ev.Test
+			}
+		}
+	}
+
+	switch {
+	case buildError || len(res.build) > 0 && !pkgPassed:
+		res.state = broken
+		res.build = trim(res.build, root)
+		return res
+	case pkgPassed && res.ran > 0:
+		res.state = solved
+		return res
+	case pkgPassed:
+		res.state = noTests
+		res.output = trim(outputs[""], root)
+		return res
+	}
+	res.state = failed
+	if res.failed == "" {
+		// No test failed, yet the package did: the binary died (a panic, a
+		// timeout, os.Exit) while this test was running.
+		for _, t := range running {
+			if !done[t] {
+				res.failed = t
+				break
+			}
+		}
+	}
+	if res.failed != "" {
+		res.output = trim(outputs[res.failed], root)
+	}
+	if len(res.output) == 0 {
+		res.output = trim(outputs[""], root)
+	}
+	return res
+}
+
+// maxLines is how much of a failure the runner shows; the command it prints
+// shows all of it.
+const maxLines = 30
+
+// trim keeps the lines of a test's output that help: no "=== RUN" or
+// "--- FAIL" lines (the runner names the test itself), no testify
+// "Error Trace:" and "Test:" lines, and of a goroutine dump only the frames
+// in your own files. Paths under root are made relative to it.
+func trim(in []string, root string) []string {
+	var out []string
+	inStack := false
+	for _, l := range in {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "=== "), strings.HasPrefix(t, "--- FAIL"), strings.HasPrefix(t, "--- PASS"),
+			t == "FAIL", strings.HasPrefix(t, "FAIL\t"), strings.HasPrefix(t, "Error Trace:"), strings.HasPrefix(t, "Test:"):
+			continue
+		case strings.HasPrefix(t, "goroutine ") && strings.HasSuffix(t, ":"):
+			inStack = true
+			continue
+		case inStack && t == "":
+			continue
+		case inStack:
+			// Frames are a function line, then a tab and file:line. Keep
+			// the file lines in the repository: yours, not the standard
+			// library's or testify's.
+			if !strings.HasPrefix(l, "\t") || !strings.HasPrefix(t, root) {
+				continue
+			}
+			l = "  at " + strings.Fields(t)[0]
+		}
+		out = append(out, strings.ReplaceAll(l, root+string(filepath.Separator), ""))
+	}
+	out = dedupe(out)
+	for len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
+		out = out[:len(out)-1]
+	}
+	if len(out) > maxLines {
+		n := len(out) - maxLines
+		out = append(out[:maxLines], fmt.Sprintf("... and %d more lines: run the check by hand to see them", n))
+	}
+	return out
+}
+
+// dedupe drops stack frames already shown: many goroutines of a server
+// wait in the same place.
+func dedupe(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range in {
+		if strings.HasPrefix(l, "  at ") {
+			if seen[l] {
+				continue
+			}
+			seen[l] = true
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func lines(s string) []string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}

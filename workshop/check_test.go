@@ -1,0 +1,117 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// capturedRoot is where the fixture course was when testdata/events was
+// captured with go test -json -tags exercise (see testdata/README).
+const capturedRoot = "/work/main/workshop/testdata/course"
+
+func parseFile(t *testing.T, name string) result {
+	t.Helper()
+	f, err := os.Open("testdata/events/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return parse(f, capturedRoot)
+}
+
+func TestParse(t *testing.T) {
+	t.Run("a package whose tests pass is solved", func(t *testing.T) {
+		res := parseFile(t, "pass.jsonl")
+		if res.state != solved || res.ran != 1 {
+			t.Errorf("state %v, ran %d; want solved, 1", res.state, res.ran)
+		}
+	})
+
+	t.Run("the first failure is the first subtest that failed, with its own output", func(t *testing.T) {
+		res := parseFile(t, "fail.jsonl")
+		if res.state != failed {
+			t.Fatalf("state %v, want failed", res.state)
+		}
+		if want := "TestDouble/two_is_doubled_to_four"; res.failed != want {
+			t.Errorf("failed %q, want %q", res.failed, want)
+		}
+		want := []string{
+			"    double_test.go:13: calling Double(2)",
+			"    double_test.go:15: Double(2) = 2, want 4: does Double multiply by two?",
+		}
+		if strings.Join(res.output, "\n") != strings.Join(want, "\n") {
+			t.Errorf("output:\n%s\nwant:\n%s", strings.Join(res.output, "\n"), strings.Join(want, "\n"))
+		}
+	})
+
+	t.Run("a package that does not build gives the compiler's message", func(t *testing.T) {
+		res := parseFile(t, "build.jsonl")
+		if res.state != broken {
+			t.Fatalf("state %v, want broken", res.state)
+		}
+		want := "03-broken/exercise.go:7:9: cannot use 42 (untyped int constant) as string value in return statement"
+		if len(res.build) != 1 || res.build[0] != want {
+			t.Errorf("build %q, want [%q]", res.build, want)
+		}
+	})
+
+	t.Run("a test binary that times out blames the running test and points into your files", func(t *testing.T) {
+		res := parseFile(t, "timeout.jsonl")
+		if res.state != failed || res.failed != "TestWait" {
+			t.Fatalf("state %v, failed %q; want failed, TestWait", res.state, res.failed)
+		}
+		out := strings.Join(res.output, "\n")
+		for _, want := range []string{"panic: test timed out after 1s", "  at 04-hang/exercise.go:6", "  at 04-hang/wait_test.go:6"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "testing.go") || strings.Contains(out, "goroutine ") {
+			t.Errorf("output keeps the standard library's frames:\n%s", out)
+		}
+	})
+
+	t.Run("a package that passes without running a test is not solved", func(t *testing.T) {
+		res := parseFile(t, "notests.jsonl")
+		if res.state != noTests {
+			t.Errorf("state %v, want noTests", res.state)
+		}
+	})
+}
+
+func TestTrim(t *testing.T) {
+	t.Run("testify's trace and test-name lines go, its error and message stay", func(t *testing.T) {
+		in := []string{
+			"=== RUN   TestServe/b_is_served",
+			"    server_test.go:55: ",
+			"        \tError Trace:\t/repo/02-spawn/server_test.go:55",
+			"        \tError:      \tReceived unexpected error:",
+			"        \t            \tread tcp: i/o timeout",
+			"        \tTest:       \tTestServe/b_is_served",
+			"        \tMessages:   \tclient B was not answered",
+			"--- FAIL: TestServe/b_is_served (5.00s)",
+		}
+		got := trim(in, "/repo")
+		want := []string{
+			"    server_test.go:55: ",
+			"        \tError:      \tReceived unexpected error:",
+			"        \t            \tread tcp: i/o timeout",
+			"        \tMessages:   \tclient B was not answered",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+
+	t.Run("long output is cut and says so", func(t *testing.T) {
+		in := make([]string, 100)
+		for i := range in {
+			in[i] = "line"
+		}
+		got := trim(in, "/repo")
+		if len(got) != maxLines+1 || !strings.Contains(got[maxLines], "70 more lines") {
+			t.Errorf("got %d lines ending %q", len(got), got[len(got)-1])
+		}
+	})
+}

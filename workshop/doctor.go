@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// redisAddr is where every chapter server listens unless told otherwise.
+const redisAddr = "127.0.0.1:6379"
+
+// doctor checks what a workshop needs, one line per check, and builds
+// everything once so that the first real check does not wait. It fails only
+// for what makes the workshop impossible: Go itself.
+func (r *runner) doctor(ctx context.Context) int {
+	essential := true
+	say := func(status, format string, args ...any) {
+		fmt.Fprintf(r.out, "%-8s %s\n", status, fmt.Sprintf(format, args...))
+	}
+
+	v, err := r.goOutput(ctx, r.root, "env", "GOVERSION")
+	switch {
+	case err != nil:
+		say("PROBLEM", "cannot run go: %v", err)
+		return 1
+	case !atLeast(v, 1, 25):
+		say("PROBLEM", "%s is too old: the modules need Go 1.25 or newer (https://go.dev/dl)", v)
+		essential = false
+	default:
+		say("OK", "%s (1.25 or newer needed)", v)
+	}
+
+	var install []string
+	for _, t := range []struct{ name, pkg, what string }{
+		{"nc", "netcat-openbsd", "to type commands at a server by hand"},
+		{"redis-cli", "redis-tools", "to talk to the servers"},
+		{"redis-benchmark", "redis-tools", "for 05's benchmark"},
+	} {
+		if path, err := exec.LookPath(t.name); err == nil {
+			say("OK", "%s (%s)", t.name, path)
+			continue
+		}
+		say("MISSING", "%s, %s", t.name, t.what)
+		if len(install) == 0 || install[len(install)-1] != t.pkg {
+			install = append(install, t.pkg)
+		}
+	}
+	if len(install) > 0 {
+		say("", "  Debian/Ubuntu: sudo apt-get install %s", strings.Join(install, " "))
+		say("", "  macOS: brew install redis (nc comes with macOS)")
+		say("", "  Not redis-server: installing it starts a Redis on port 6379, the chapters' port.")
+	}
+
+	switch state, detail := probePort(redisAddr); state {
+	case portFree:
+		say("OK", "%s is free for the chapter servers", redisAddr)
+	case portRedis:
+		say("PROBLEM", "%s is held by a real Redis (%s): `go run ./hello-redis` would talk to it, not to your server", redisAddr, detail)
+		say("", "  stop it: redis-cli shutdown, or sudo systemctl stop redis-server (disable keeps it stopped)")
+		say("", "  or run each server and client with -addr 127.0.0.1:6380")
+	default:
+		say("WARN", "%s is taken by something that is not Redis (%s),", redisAddr, detail)
+		say("", "  likely a chapter server still running: Ctrl-C in its terminal, or use -addr 127.0.0.1:6380")
+	}
+
+	fmt.Fprintln(r.out, "warming the module and build caches (a minute the first time)...")
+	mods, err := r.goOutput(ctx, r.root, "list", "-m", "-f", "{{.Dir}}")
+	if err != nil {
+		say("PROBLEM", "go list -m: %v", err)
+		return 1
+	}
+	downloaded := true
+	for _, dir := range strings.Fields(mods) {
+		if _, err := r.goOutput(ctx, dir, "mod", "download"); err != nil {
+			say("PROBLEM", "go mod download in %s: %v", r.rel(dir), err)
+			downloaded, essential = false, false
+		}
+	}
+	if downloaded {
+		say("OK", "modules downloaded")
+	}
+	for _, tags := range []string{"", "exercise"} {
+		args := []string{"test", "-count=1", "-run", "^$", "work"}
+		what := "the solutions build"
+		if tags != "" {
+			args = append([]string{"test", "-tags", tags}, args[1:]...)
+			what = "the exercises build"
+		}
+		if _, err := r.goOutput(ctx, r.root, args...); err != nil {
+			say("PROBLEM", "%s: go %s failed:\n%v", what, strings.Join(args, " "), err)
+			if tags == "" {
+				essential = false
+			}
+			continue
+		}
+		say("OK", "%s (go %s)", what, strings.Join(args, " "))
+	}
+
+	if !essential {
+		return 1
+	}
+	fmt.Fprintln(r.out, "\nReady. Start with: go run ./workshop")
+	return 0
+}
+
+// goOutput runs go in dir and returns its trimmed output, or an error that
+// carries what go printed.
+func (r *runner) goOutput(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%w\n%s", err, strings.TrimSpace(string(out)))
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// atLeast reports whether a GOVERSION such as "go1.25.3" or "go1.26rc1" is
+// at least major.minor.
+func atLeast(v string, major, minor int) bool {
+	v = strings.TrimPrefix(v, "go")
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	// The minor part may carry a suffix: "26rc1".
+	digits := parts[1]
+	if i := strings.IndexFunc(digits, func(c rune) bool { return c < '0' || c > '9' }); i >= 0 {
+		digits = digits[:i]
+	}
+	maj, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(digits)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return maj > major || maj == major && mi >= minor
+}
+
+type portState int
+
+const (
+	portFree  portState = iota // nothing accepts connections
+	portRedis                  // a real Redis
+	portOther                  // something else, such as a chapter server
+)
+
+// probePort tells who holds addr by asking INFO server: a real Redis answers
+// with "redis_version:...", or with NOAUTH if it wants a password; the
+// chapter servers answer with an unknown-command error. detail is what it
+// answered, for the message.
+func probePort(addr string) (state portState, detail string) {
+	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return portFree, ""
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
+	if _, err := io.WriteString(conn, "*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n"); err != nil {
+		return portOther, "it closed the connection"
+	}
+	br := bufio.NewReader(conn)
+	first, err := br.ReadString('\n')
+	if err != nil {
+		return portOther, "no answer to INFO"
+	}
+	first = strings.TrimSpace(first)
+	if strings.HasPrefix(first, "-NOAUTH") {
+		return portRedis, "it wants a password"
+	}
+	// A bulk string: "$<length>", then the text: "# Server\r\nredis_version:7.0.15\r\n..."
+	if n, err := strconv.Atoi(strings.TrimPrefix(first, "$")); err == nil && strings.HasPrefix(first, "$") && n > 0 {
+		body := make([]byte, min(n, 64*1024))
+		if _, err := io.ReadFull(br, body); err == nil {
+			for _, l := range strings.Split(string(body), "\n") {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(l), "redis_version:"); ok {
+					return portRedis, "redis_version " + v
+				}
+			}
+		}
+	}
+	return portOther, "INFO answered " + strconv.Quote(first)
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// fakeServer listens on 127.0.0.1:0 and answers every request it reads
+// with reply, the way a Redis or a chapter server would answer INFO.
+func fakeServer(t *testing.T, reply string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				// The request is one RESP array of two bulk strings: five lines.
+				br := bufio.NewReader(conn)
+				for range 5 {
+					if _, err := br.ReadString('\n'); err != nil {
+						return
+					}
+				}
+				io.WriteString(conn, reply)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func TestProbePort(t *testing.T) {
+	info := "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n"
+	for _, tc := range []struct {
+		name  string
+		reply string
+		want  portState
+	}{
+		{"a real Redis answers INFO with its version", fmt.Sprintf("$%d\r\n%s\r\n", len(info), info), portRedis},
+		{"a Redis that wants a password is a real Redis", "-NOAUTH Authentication required.\r\n", portRedis},
+		{"a chapter server does not know INFO", "-ERR unknown command 'INFO', with args beginning with: 'server' \r\n", portOther},
+		{"a server that answers something else is not Redis", "+OK\r\n", portOther},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, detail := probePort(fakeServer(t, tc.reply))
+			if got != tc.want {
+				t.Errorf("probePort = %v (%s), want %v", got, detail, tc.want)
+			}
+		})
+	}
+
+	t.Run("a port nobody listens on is free", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		if got, detail := probePort(addr); got != portFree {
+			t.Errorf("probePort = %v (%s), want portFree", got, detail)
+		}
+	})
+
+	t.Run("redis-server is recognised", func(t *testing.T) {
+		if _, err := exec.LookPath("redis-server"); err != nil {
+			t.Skip("redis-server is not installed")
+		}
+		addr := startRedis(t)
+		got, detail := probePort(addr)
+		if got != portRedis || !strings.HasPrefix(detail, "redis_version ") {
+			t.Errorf("probePort = %v (%s), want portRedis with its version", got, detail)
+		}
+	})
+}
+
+// startRedis runs redis-server on a free port, without saving anything, and
+// returns its address once it says it is ready.
+func startRedis(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+
+	cmd := exec.CommandContext(t.Context(), "redis-server", "--port", port, "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--daemonize", "no")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// redis-server logs "Ready to accept connections" once it listens; it
+	// exits (ending the scan) if it cannot.
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "Ready to accept connections") {
+			go io.Copy(io.Discard, stdout)
+			return "127.0.0.1:" + port
+		}
+	}
+	t.Fatal("redis-server exited before it was ready")
+	return ""
+}
+
+func TestAtLeast(t *testing.T) {
+	for v, want := range map[string]bool{
+		"go1.25.0": true, "go1.26.8": true, "go1.26rc1": true, "go2.0": true,
+		"go1.24.9": false, "go1.9": false, "devel": false, "": false,
+	} {
+		if got := atLeast(v, 1, 25); got != want {
+			t.Errorf("atLeast(%q, 1, 25) = %v, want %v", v, got, want)
+		}
+	}
+}

@@ -1,0 +1,3 @@
+module example.com/spawning/workshop
+
+go 1.25

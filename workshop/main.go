@@ -1,0 +1,400 @@
+// Command workshop checks the exercises of this repository for you, the way
+// rustlings does for Rust. It is a thin layer over go test: each exercise is
+// a chapter's stub (exercise.go, built with -tags exercise), and the
+// chapter's own tests decide whether it is solved. Run it from the root of
+// the repository:
+//
+//	go run ./workshop          check every exercise, show what to do next
+//	go run ./workshop hint     the next hint for the exercise you are on
+//	go run ./workshop watch    check again on every save
+//	go run ./workshop doctor   check your machine before a workshop
+//
+// check.go runs go test -json and reads its events; hints.go keeps the
+// hints; doctor.go is the preflight.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// An exercise is a chapter's stub and the go test command that checks it.
+type exercise struct {
+	name  string // what you type after hint or watch: "02", "bonus"
+	label string // what the list shows
+	dir   string // the chapter's folder, relative to the repository root
+	tags  string // the build tags of the check
+	run   string // a go test -run pattern, or "" for every test
+	bonus bool   // listed last and not needed to finish
+	hints string // the hints file, relative to the root
+}
+
+// exercises is the workshop, in the order it is done.
+var exercises = []exercise{
+	{name: "01", label: "01-accept", dir: "01-accept", tags: "exercise", hints: "01-accept/HINTS.md"},
+	{name: "02", label: "02-spawn", dir: "02-spawn", tags: "exercise", hints: "02-spawn/HINTS.md"},
+	{name: "03", label: "03-joinhandle", dir: "03-joinhandle", tags: "exercise", hints: "03-joinhandle/HINTS.md"},
+	{name: "04", label: "04-ownership", dir: "04-ownership", tags: "exercise", hints: "04-ownership/HINTS.md"},
+	{name: "05", label: "05-process", dir: "05-process", tags: "exercise", hints: "05-process/HINTS.md"},
+	{name: "bonus", label: "05 bonus", dir: "05-process", tags: "exercise,bonus", run: "Bonus", bonus: true, hints: "05-process/HINTS-bonus.md"},
+}
+
+// goTestArgs is the check as a person would type it, without -json.
+func (e exercise) goTestArgs(timeout time.Duration) []string {
+	args := []string{"test", "-tags", e.tags, "-count=1"}
+	if e.run != "" {
+		args = append(args, "-run", e.run)
+	}
+	return append(args, "-timeout", timeout.String(), "./"+e.dir)
+}
+
+// command is the check for printing: "go test -tags exercise ... ./02-spawn".
+func (e exercise) command(timeout time.Duration) string {
+	return "go " + strings.Join(e.goTestArgs(timeout), " ")
+}
+
+// A runner is the workshop in one repository. Tests make their own, with a
+// fixture tree as root and a temporary state directory.
+type runner struct {
+	root      string        // the repository root, where go.work is
+	exercises []exercise    // the table above, or a test's
+	stateDir  string        // where hints shown and past checks are kept
+	timeout   time.Duration // go test -timeout for each check
+	out       io.Writer
+	tty       bool // out is a terminal: clear it in watch, colour the marks
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	root, err := findRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "workshop:", err)
+		os.Exit(2)
+	}
+	r := &runner{
+		root:      root,
+		exercises: exercises,
+		stateDir:  filepath.Join(root, ".workshop"),
+		timeout:   60 * time.Second,
+		out:       os.Stdout,
+		tty:       isTerminal(os.Stdout),
+	}
+	os.Exit(r.main(ctx, os.Args[1:]))
+}
+
+const usage = `Usage: go run ./workshop [command]
+
+  (none)        check every exercise and show what to do next
+  hint [NN]     the next hint for the first unsolved exercise, or for NN
+  watch [NN]    check again each time a .go file is saved (Ctrl-C stops)
+  doctor        check Go, the tools and port 6379; warm the build cache
+  help          this text
+
+NN is 01 to 05, or bonus. Each check is a plain go test command, printed
+with its result, so you can always run it by hand.
+`
+
+// main runs one command and returns the exit code.
+func (r *runner) main(ctx context.Context, args []string) int {
+	cmd, rest := "", args
+	if len(args) > 0 {
+		cmd, rest = args[0], args[1:]
+	}
+	switch cmd {
+	case "":
+		return r.status(ctx)
+	case "hint":
+		return r.hint(ctx, rest)
+	case "watch":
+		return r.watch(ctx, rest)
+	case "doctor":
+		return r.doctor(ctx)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(r.out, usage)
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "workshop: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+}
+
+// status checks every exercise, one at a time and in order, then explains
+// the first failure of the first unsolved one.
+func (r *runner) status(ctx context.Context) int {
+	results := make([]result, len(r.exercises))
+	for i, e := range r.exercises {
+		fmt.Fprintf(r.out, "  %-14s ", e.label)
+		results[i] = r.check(ctx, e)
+		fmt.Fprintln(r.out, r.line(results[i]))
+		if ctx.Err() != nil {
+			return 130
+		}
+		r.remember(e, results[i])
+	}
+	next := r.next(results)
+	if r.summary(results) {
+		return 0
+	}
+	if next >= 0 {
+		r.explain(r.exercises[next], results[next])
+	}
+	return 1
+}
+
+// next is the index of the exercise to work on: the first unsolved one that
+// is not a bonus, else the first unsolved bonus, else -1.
+func (r *runner) next(results []result) int {
+	for _, bonus := range []bool{false, true} {
+		for i, e := range r.exercises {
+			if e.bonus == bonus && results[i].state != solved && results[i].state != missing {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// summary counts the solved exercises and reports whether all but the bonus
+// are.
+func (r *runner) summary(results []result) bool {
+	done, required, bonus, absent := 0, 0, "", 0
+	for i, e := range r.exercises {
+		switch {
+		case results[i].state == missing:
+			absent++
+		case e.bonus && results[i].state == solved:
+			bonus = " and the bonus"
+		}
+		if !e.bonus {
+			required++
+			if results[i].state == solved {
+				done++
+			}
+		}
+	}
+	fmt.Fprintf(r.out, "\n%d of %d exercises solved%s.\n", done, required, bonus)
+	switch {
+	case absent == 1:
+		fmt.Fprintln(r.out, "One chapter has no exercise.go to check yet.")
+	case absent > 1:
+		fmt.Fprintf(r.out, "%d chapters have no exercise.go to check yet.\n", absent)
+	}
+	return done == required
+}
+
+// explain says why e is not solved and what to do next.
+func (r *runner) explain(e exercise, res result) {
+	fmt.Fprintln(r.out)
+	switch {
+	case res.err != nil:
+		fmt.Fprintf(r.out, "%s: the check did not finish: %v\n", e.label, res.err)
+	case len(res.build) > 0:
+		fmt.Fprintf(r.out, "%s does not build:\n\n", e.label)
+		printIndented(r.out, res.build)
+	case res.failed != "":
+		fmt.Fprintf(r.out, "%s is next. Its first failure:\n\n--- %s\n", e.label, res.failed)
+		printIndented(r.out, res.output)
+	case res.ran == 0:
+		fmt.Fprintf(r.out, "%s: the check ran no test.\n", e.label)
+		printIndented(r.out, res.output)
+	default:
+		fmt.Fprintf(r.out, "%s is next. go test said:\n\n", e.label)
+		printIndented(r.out, res.output)
+	}
+	fmt.Fprintf(r.out, "\nThe check, to run by hand: %s\n", e.command(r.timeout))
+	fmt.Fprintf(r.out, "Edit %s, then run `go run ./workshop` again (or leave `go run ./workshop watch` running).\n",
+		filepath.Join(e.dir, "exercise.go"))
+	fmt.Fprintf(r.out, "Stuck? `go run ./workshop hint %s` shows a hint.\n", e.name)
+}
+
+func printIndented(w io.Writer, lines []string) {
+	for _, l := range lines {
+		fmt.Fprintln(w, "    "+l)
+	}
+}
+
+// mark is the result in words, with a ✓ or ✗ that a terminal colours.
+func (r *runner) mark(res result) string {
+	text := map[state]string{
+		solved:  "✓ solved  ",
+		failed:  "✗ not yet ",
+		broken:  "✗ no build",
+		noTests: "✗ no tests",
+		missing: "- no exercise.go yet",
+		stopped: "✗ stopped ",
+	}[res.state]
+	if !r.tty {
+		return text
+	}
+	switch res.state {
+	case solved:
+		return "\033[32m" + text + "\033[0m"
+	case missing:
+		return text
+	default:
+		return "\033[31m" + text + "\033[0m"
+	}
+}
+
+// took is how long a check took, rounded to what a person notices.
+func took(res result) string {
+	if res.state == missing {
+		return ""
+	}
+	return res.took.Round(100 * time.Millisecond).String()
+}
+
+// line is one exercise's line of the list, after its padded label.
+func (r *runner) line(res result) string {
+	return strings.TrimRight(r.mark(res)+"  "+took(res), " ")
+}
+
+// watch checks again each time a .go file in a chapter folder changes. With
+// an argument it checks that exercise only; without, it shows the list up to
+// the first unsolved exercise, checking again only what changed.
+func (r *runner) watch(ctx context.Context, args []string) int {
+	only, err := r.pick(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "workshop:", err)
+		return 2
+	}
+	for {
+		before := r.fingerprint()
+		if r.tty {
+			fmt.Fprint(r.out, "\033[H\033[2J")
+		}
+		if only != nil {
+			res := r.check(ctx, *only)
+			fmt.Fprintf(r.out, "  %-14s %s\n", only.label, r.line(res))
+			if ctx.Err() == nil {
+				r.remember(*only, res)
+				if res.state != solved {
+					r.explain(*only, res)
+				}
+			}
+		} else {
+			r.progress(ctx)
+		}
+		if ctx.Err() != nil {
+			return 0
+		}
+		fmt.Fprintf(r.out, "\n%s  watching for saved .go files; Ctrl-C stops\n", time.Now().Format("15:04:05"))
+		if !r.waitForChange(ctx, before) {
+			fmt.Fprintln(r.out)
+			return 0
+		}
+	}
+}
+
+// progress lists the exercises up to the first unsolved one and explains it.
+// An exercise solved at an earlier check whose folder has not changed since
+// is not checked again.
+func (r *runner) progress(ctx context.Context) {
+	results := make([]result, len(r.exercises))
+	for i, e := range r.exercises {
+		fmt.Fprintf(r.out, "  %-14s ", e.label)
+		if r.solvedBefore(e) {
+			fmt.Fprintf(r.out, "%s  (unchanged since)\n", r.mark(result{state: solved}))
+			results[i] = result{state: solved}
+			continue
+		}
+		results[i] = r.check(ctx, e)
+		fmt.Fprintln(r.out, r.line(results[i]))
+		if ctx.Err() != nil {
+			return
+		}
+		r.remember(e, results[i])
+		if s := results[i].state; s != solved && s != missing {
+			r.explain(e, results[i])
+			return
+		}
+	}
+	r.summary(results)
+}
+
+// fingerprint names every .go file in the chapter folders with its size and
+// modification time, so that two fingerprints differ after a save.
+func (r *runner) fingerprint() string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, e := range r.exercises {
+		if seen[e.dir] {
+			continue
+		}
+		seen[e.dir] = true
+		files, _ := filepath.Glob(filepath.Join(r.root, e.dir, "*.go"))
+		for _, f := range files {
+			if fi, err := os.Stat(f); err == nil {
+				fmt.Fprintf(&b, "%s %d %d\n", f, fi.Size(), fi.ModTime().UnixNano())
+			}
+		}
+	}
+	return b.String()
+}
+
+// waitForChange polls the fingerprint every 300 ms until it differs from
+// before. It returns false if ctx is done first.
+func (r *runner) waitForChange(ctx context.Context, before string) bool {
+	tick := time.NewTicker(300 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+			if r.fingerprint() != before {
+				return true
+			}
+		}
+	}
+}
+
+// pick finds the exercise an argument names: "02", "02-spawn", "./02-spawn"
+// or "bonus". No argument picks none.
+func (r *runner) pick(args []string) (*exercise, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	if len(args) > 1 {
+		return nil, fmt.Errorf("one exercise at a time, got %q", args)
+	}
+	want := strings.TrimSuffix(strings.TrimPrefix(args[0], "./"), "/")
+	for i, e := range r.exercises {
+		if want == e.name || (!e.bonus && want == e.dir) {
+			return &r.exercises[i], nil
+		}
+	}
+	var names []string
+	for _, e := range r.exercises {
+		names = append(names, e.name)
+	}
+	return nil, fmt.Errorf("no exercise %q; there are %s", args[0], strings.Join(names, ", "))
+}
+
+// findRoot is the folder of the go.work file that the go command uses here.
+func findRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOWORK").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOWORK: %w (is Go installed?)", err)
+	}
+	gowork := strings.TrimSpace(string(out))
+	if gowork == "" || gowork == "off" {
+		return "", errors.New("no go.work here: run go run ./workshop from the root of the repository")
+	}
+	return filepath.Dir(gowork), nil
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+}

@@ -1,0 +1,6 @@
+//go:build exercise
+
+package pass
+
+// Answer is already right in the stub.
+func Answer() int { return 42 }

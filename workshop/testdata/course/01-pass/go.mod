@@ -1,0 +1,3 @@
+module example.com/course/01-pass
+
+go 1.25

@@ -1,0 +1,3 @@
+module example.com/course/02-fail
+
+go 1.25

@@ -1,0 +1,6 @@
+//go:build exercise
+
+package hang
+
+// Wait never returns in the stub.
+func Wait() { select {} }

@@ -1,0 +1,3 @@
+module example.com/course/04-hang
+
+go 1.25

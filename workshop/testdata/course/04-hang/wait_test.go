@@ -1,0 +1,7 @@
+package hang
+
+import "testing"
+
+func TestWait(t *testing.T) {
+	Wait()
+}
