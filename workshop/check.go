@@ -169,34 +169,40 @@ const maxLines = 30
 
 // trim keeps the lines of a test's output that help: no "=== RUN" or
 // "--- FAIL" lines (the runner names the test itself), no testify
-// "Error Trace:" and "Test:" lines, and of a goroutine dump only the frames
-// in your own files. Paths under root are made relative to it.
+// "Error Trace:" and "Test:" lines, and of a stack (a panic's goroutine dump
+// or a data race report) only the frames in the repository, as
+// "at file:line": yours, not the standard library's or testify's. Paths under
+// root are made relative to it.
 func trim(in []string, root string) []string {
 	var out []string
-	inStack := false
-	for _, l := range in {
+	dump := false             // in a goroutine dump: a panic or a timeout
+	seen := map[string]bool{} // frames shown from the dump
+	for i, l := range in {
 		t := strings.TrimSpace(l)
 		switch {
 		case strings.HasPrefix(t, "=== "), strings.HasPrefix(t, "--- FAIL"), strings.HasPrefix(t, "--- PASS"),
-			t == "FAIL", strings.HasPrefix(t, "FAIL\t"), strings.HasPrefix(t, "Error Trace:"), strings.HasPrefix(t, "Test:"):
+			t == "FAIL", strings.HasPrefix(t, "FAIL\t"), strings.HasPrefix(t, "Error Trace:"), strings.HasPrefix(t, "Test:"),
+			strings.HasPrefix(t, "=================="):
 			continue
 		case strings.HasPrefix(t, "goroutine ") && strings.HasSuffix(t, ":"):
-			inStack = true
+			dump = true // "goroutine 7 [running]:"
 			continue
-		case inStack && t == "":
+		case dump && t == "":
 			continue
-		case inStack:
-			// Frames are a function line, then a tab and file:line. Keep
-			// the file lines in the repository: yours, not the standard
-			// library's or testify's.
-			if !strings.HasPrefix(l, "\t") || !strings.HasPrefix(t, root) {
+		case i+1 < len(in) && frameFile(in[i+1]) != "":
+			continue // a frame's function, followed by its file
+		case frameFile(l) != "":
+			file := frameFile(l)
+			// A server's goroutines wait in the same few places: a
+			// dump shows each place once.
+			if !strings.HasPrefix(file, root) || dump && seen[file] {
 				continue
 			}
-			l = "  at " + strings.Fields(t)[0]
+			seen[file] = true
+			l = "  at " + file
 		}
 		out = append(out, strings.ReplaceAll(l, root+string(filepath.Separator), ""))
 	}
-	out = dedupe(out)
 	for len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
 		out = out[:len(out)-1]
 	}
@@ -207,21 +213,17 @@ func trim(in []string, root string) []string {
 	return out
 }
 
-// dedupe drops stack frames already shown: many goroutines of a server
-// wait in the same place.
-func dedupe(in []string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, l := range in {
-		if strings.HasPrefix(l, "  at ") {
-			if seen[l] {
-				continue
-			}
-			seen[l] = true
-		}
-		out = append(out, l)
+// frameFile is the file:line of a stack frame's second line, such as
+// "\t/src/x/server.go:42 +0x1d", or "" if l is not one.
+func frameFile(l string) string {
+	f := strings.Fields(l)
+	if len(f) == 0 || len(f) > 2 || !filepath.IsAbs(f[0]) || !strings.Contains(f[0], ".go:") {
+		return ""
 	}
-	return out
+	if len(f) == 2 && !strings.HasPrefix(f[1], "+0x") {
+		return ""
+	}
+	return f[0]
 }
 
 func lines(s string) []string {

@@ -115,3 +115,20 @@ func TestTrim(t *testing.T) {
 		}
 	})
 }
+
+// A data race report keeps its headers and the frames in your files.
+func TestParseRace(t *testing.T) {
+	res := parseFile(t, "race.jsonl")
+	if res.state != failed || res.failed != "TestCount" {
+		t.Fatalf("state %v, failed %q; want failed, TestCount", res.state, res.failed)
+	}
+	out := strings.Join(res.output, "\n")
+	for _, want := range []string{"WARNING: DATA RACE", "Previous write at", "  at 05-race/exercise.go:12", "race detected during execution of test"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "testing.go:20") || strings.Contains(out, "tRunner") {
+		t.Errorf("output keeps the standard library's frames:\n%s", out)
+	}
+}

@@ -33,6 +33,7 @@ type exercise struct {
 	dir   string // the chapter's folder, relative to the repository root
 	tags  string // the build tags of the check
 	run   string // a go test -run pattern, or "" for every test
+	race  bool   // check with the race detector: the chapter's mistake is a data race
 	bonus bool   // listed last and not needed to finish
 	hints string // the hints file, relative to the root
 }
@@ -42,7 +43,7 @@ var exercises = []exercise{
 	{name: "01", label: "01-accept", dir: "01-accept", tags: "exercise", hints: "01-accept/HINTS.md"},
 	{name: "02", label: "02-spawn", dir: "02-spawn", tags: "exercise", hints: "02-spawn/HINTS.md"},
 	{name: "03", label: "03-joinhandle", dir: "03-joinhandle", tags: "exercise", hints: "03-joinhandle/HINTS.md"},
-	{name: "04", label: "04-ownership", dir: "04-ownership", tags: "exercise", hints: "04-ownership/HINTS.md"},
+	{name: "04", label: "04-ownership", dir: "04-ownership", tags: "exercise", race: true, hints: "04-ownership/HINTS.md"},
 	{name: "05", label: "05-process", dir: "05-process", tags: "exercise", hints: "05-process/HINTS.md"},
 	{name: "bonus", label: "05 bonus", dir: "05-process", tags: "exercise,bonus", run: "Bonus", bonus: true, hints: "05-process/HINTS-bonus.md"},
 }
@@ -50,10 +51,22 @@ var exercises = []exercise{
 // goTestArgs is the check as a person would type it, without -json.
 func (e exercise) goTestArgs(timeout time.Duration) []string {
 	args := []string{"test", "-tags", e.tags, "-count=1"}
+	if e.race {
+		args = append(args, "-race")
+	}
 	if e.run != "" {
 		args = append(args, "-run", e.run)
 	}
-	return append(args, "-timeout", timeout.String(), "./"+e.dir)
+	return append(args, "-timeout", seconds(timeout), "./"+e.dir)
+}
+
+// seconds writes a whole number of seconds as go test's users do: "60s",
+// not "1m0s".
+func seconds(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
 }
 
 // command is the check for printing: "go test -tags exercise ... ./02-spawn".
@@ -141,14 +154,12 @@ func (r *runner) status(ctx context.Context) int {
 		}
 		r.remember(e, results[i])
 	}
-	next := r.next(results)
-	if r.summary(results) {
-		return 0
-	}
-	if next >= 0 {
+	// Unsolved exercises are no error: the exit code stays 0 so that go run
+	// does not add "exit status 1" under the explanation.
+	if next := r.next(results); !r.summary(results) && next >= 0 {
 		r.explain(r.exercises[next], results[next])
 	}
-	return 1
+	return 0
 }
 
 // next is the index of the exercise to work on: the first unsolved one that
@@ -203,7 +214,7 @@ func (r *runner) explain(e exercise, res result) {
 		printIndented(r.out, res.build)
 	case res.failed != "":
 		fmt.Fprintf(r.out, "%s is next. Its first failure:\n\n--- %s\n", e.label, res.failed)
-		printIndented(r.out, res.output)
+		fmt.Fprintln(r.out, strings.Join(res.output, "\n"))
 	case res.ran == 0:
 		fmt.Fprintf(r.out, "%s: the check ran no test.\n", e.label)
 		printIndented(r.out, res.output)
