@@ -34,6 +34,7 @@ func BenchmarkReadFrame(b *testing.B) {
 		frames int
 	}{
 		{"SET request", set, 1},
+		{"GET request", miniredistest.Command("get", "hello"), 1},
 		{"pipeline of 100 SET requests", strings.Repeat(set, 100), 100},
 		{"inline SET request", "SET hello world\r\n", 1},
 	}
@@ -59,7 +60,8 @@ func BenchmarkWriteFrame(b *testing.B) {
 		frame Frame
 	}{
 		{"bulk reply of 1 KiB", Bulk(bytes.Repeat([]byte("x"), 1<<10))},
-		{"simple OK reply", Simple("OK")},
+		{"simple OK reply, to SET", Simple("OK")},
+		{"bulk reply of 5 bytes, to GET", Bulk("world")},
 		{"array of three bulk strings", Array{Bulk("set"), Bulk("hello"), Bulk("world")}},
 	}
 	for _, bc := range cases {
@@ -75,6 +77,26 @@ func BenchmarkWriteFrame(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if err := c.WriteFrame(bc.frame); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParseCommand(b *testing.B) {
+	cases := []struct {
+		name  string
+		frame Frame
+	}{
+		{"SET", Array{Bulk("SET"), Bulk("hello"), Bulk("world")}},
+		{"GET", Array{Bulk("GET"), Bulk("hello")}},
+	}
+	for _, bc := range cases {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParseCommand(bc.frame); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -63,39 +63,58 @@ func ParseCommand(f Frame) (Command, error) {
 	if !ok || len(arr) == 0 {
 		return nil, errNotCommand
 	}
-	args := make([][]byte, len(arr))
-	for i, elem := range arr {
-		b, ok := elem.(Bulk)
-		if !ok {
+	for _, elem := range arr {
+		if _, ok := elem.(Bulk); !ok {
 			return nil, errNotCommand
 		}
-		args[i] = b
 	}
-	name, args := string(args[0]), args[1:]
-	switch strings.ToLower(name) {
-	case "get":
+	name, args := arr[0].(Bulk), arr[1:]
+	switch {
+	case equalFold(name, "get"):
 		if len(args) != 1 {
 			return nil, wrongArgs("get")
 		}
-		return Get{Key: string(args[0])}, nil
-	case "set":
+		return Get{Key: string(args[0].(Bulk))}, nil
+	case equalFold(name, "set"):
 		if len(args) < 2 {
 			return nil, wrongArgs("set")
 		}
 		if len(args) > 2 {
 			return nil, errors.New("ERR syntax error")
 		}
-		return Set{Key: string(args[0]), Value: args[1]}, nil
-	case "ping":
+		return Set{Key: string(args[0].(Bulk)), Value: args[1].(Bulk)}, nil
+	case equalFold(name, "ping"):
 		if len(args) > 1 {
 			return nil, wrongArgs("ping")
 		}
 		if len(args) == 1 {
-			return Ping{Message: args[0], echo: true}, nil
+			return Ping{Message: args[0].(Bulk), echo: true}, nil
 		}
 		return Ping{}, nil
 	}
-	return Unknown{Name: name, Args: args}, nil
+	u := Unknown{Name: string(name), Args: make([][]byte, len(args))}
+	for i, arg := range args {
+		u.Args[i] = arg.(Bulk)
+	}
+	return u, nil
+}
+
+// equalFold reports whether name is lower, a lower-case command name, in
+// any mix of cases. Command names are ASCII, so unlike strings.ToLower it
+// needs neither Unicode nor a new string.
+func equalFold(name []byte, lower string) bool {
+	if len(name) != len(lower) {
+		return false
+	}
+	for i, b := range name {
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if b != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 var errNotCommand = errors.New("ERR a command is a non-empty array of bulk strings")
