@@ -19,8 +19,11 @@ const redisAddr = "127.0.0.1:6379"
 // everything once so that the first real check does not wait. It fails only
 // for what makes the workshop impossible: Go itself.
 func (r *runner) doctor(ctx context.Context) int {
-	essential := true
+	essential, problems := true, 0
 	say := func(status, format string, args ...any) {
+		if status == "PROBLEM" {
+			problems++
+		}
 		fmt.Fprintf(r.out, "%-8s %s\n", status, fmt.Sprintf(format, args...))
 	}
 
@@ -93,7 +96,7 @@ func (r *runner) doctor(ctx context.Context) int {
 			what = "the exercises build"
 		}
 		if _, err := r.goOutput(ctx, r.root, args...); err != nil {
-			say("PROBLEM", "%s: go %s failed:\n%v", what, strings.Join(args, " "), err)
+			say("PROBLEM", "%s: go %s failed:\n%s", what, strings.Join(args, " "), errorLines(err))
 			if tags == "" {
 				essential = false
 			}
@@ -101,12 +104,43 @@ func (r *runner) doctor(ctx context.Context) int {
 		}
 		say("OK", "%s (go %s)", what, strings.Join(args, " "))
 	}
-
-	if !essential {
-		return 1
+	for _, e := range r.exercises {
+		if !e.race {
+			continue
+		}
+		args := []string{"test", "-race", "-tags", e.tags, "-count=1", "-run", "^$", "./" + e.dir}
+		if _, err := r.goOutput(ctx, r.root, args...); err != nil {
+			say("PROBLEM", "the race detector, which %s's check needs, does not work here:\n%s", e.label, errorLines(err))
+			say("", "  it needs cgo: CGO_ENABLED=1 and a C compiler (gcc, or Xcode's command line tools)")
+			continue
+		}
+		say("OK", "the race detector works (go %s)", strings.Join(args, " "))
 	}
-	fmt.Fprintln(r.out, "\nReady. Start with: go run ./workshop")
+
+	switch {
+	case !essential:
+		fmt.Fprintln(r.out, "\nNot ready: see the problems above.")
+		return 1
+	case problems > 0:
+		fmt.Fprintln(r.out, "\nReady, but see the problems above. Start with: go run ./workshop")
+	default:
+		fmt.Fprintln(r.out, "\nReady. Start with: go run ./workshop")
+	}
 	return 0
+}
+
+// errorLines is what a failed go test printed that says why: not the
+// "ok" and "FAIL" lines of each package, indented under the PROBLEM line.
+func errorLines(err error) string {
+	var keep []string
+	for _, l := range lines(err.Error()) {
+		if strings.HasPrefix(l, "ok ") || strings.HasPrefix(l, "FAIL") || strings.HasPrefix(l, "exit status") ||
+			strings.HasPrefix(l, "?") || strings.HasPrefix(l, "# ") {
+			continue
+		}
+		keep = append(keep, "         "+l)
+	}
+	return strings.Join(keep, "\n")
 }
 
 // goOutput runs go in dir and returns its trimmed output, or an error that

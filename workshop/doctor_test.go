@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -126,6 +128,40 @@ func TestAtLeast(t *testing.T) {
 	} {
 		if got := atLeast(v, 1, 25); got != want {
 			t.Errorf("atLeast(%q, 1, 25) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestDoctor(t *testing.T) {
+	// Only the go command on PATH: nc and the redis tools are missing.
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", filepath.Dir(goBin))
+
+	var out bytes.Buffer
+	r := course(t, &out)
+	code := r.doctor(t.Context())
+	got := out.String()
+	t.Logf("output:\n%s", got)
+	if code != 0 {
+		t.Errorf("exit code %d, want 0: nothing essential is missing", code)
+	}
+	for _, want := range []string{
+		"OK       go1.",
+		"MISSING  nc, ",
+		"MISSING  redis-cli, ",
+		"sudo apt-get install netcat-openbsd redis-tools\n",
+		"Not redis-server",
+		"OK       modules downloaded",
+		"OK       the solutions build",
+		// The fixture's 03-broken stub does not compile.
+		"PROBLEM  the exercises build: go test -tags exercise -count=1 -run ^$ work failed:",
+		"03-broken/exercise.go:7:9: cannot use 42",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q", want)
 		}
 	}
 }
