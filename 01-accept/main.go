@@ -6,13 +6,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"example.com/spawning/miniredis"
 )
@@ -28,17 +25,9 @@ func main() {
 	}
 	slog.Info("listening", "addr", ln.Addr())
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- serve(ln) }()
-
-	// Ctrl-C stops the server; connections still open end with the process.
-	select {
-	case <-ctx.Done():
-		ln.Close()
-		slog.Info("stopped")
-	case err := <-errc:
+	// serve runs until the process ends: Ctrl-C stops the server, and every
+	// connection still open ends with it.
+	if err := serve(ln); err != nil {
 		slog.Error("serve", "err", err)
 		os.Exit(1)
 	}

@@ -1,3 +1,5 @@
+//go:build !exercise
+
 package main
 
 import (
@@ -24,7 +26,7 @@ func serve(ln net.Listener) error {
 	}
 }
 
-// process reads one request, prints it, and answers with an error: the
+// process reads one request, logs it, and answers with an error: the
 // server does not know any command yet.
 func process(conn net.Conn) {
 	c := miniredis.NewConnection(conn)
@@ -32,14 +34,16 @@ func process(conn net.Conn) {
 
 	frame, err := c.ReadFrame()
 	if err != nil {
+		// A client that hangs up or breaks the protocol is the client's
+		// doing, not something the server's operator must act on.
 		if !errors.Is(err, io.EOF) {
-			slog.Warn("read failed", "remote", conn.RemoteAddr(), "err", err)
+			slog.Info("read failed", "remote", conn.RemoteAddr(), "err", err)
 		}
 		return
 	}
-	slog.Info("GOT: " + frame.String())
+	slog.Info("got", "frame", frame.String())
 
 	if err := c.WriteFrame(miniredis.Error("unimplemented")); err != nil {
-		slog.Warn("write failed", "remote", conn.RemoteAddr(), "err", err)
+		slog.Info("write failed", "remote", conn.RemoteAddr(), "err", err)
 	}
 }

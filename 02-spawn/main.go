@@ -7,19 +7,17 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"example.com/spawning/miniredis"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
+	maxClients := flag.Int("maxclients", miniredis.DefaultMaxClients, "refuse clients past this many at once")
 	flag.Parse()
 
 	ln, err := miniredis.Listen(*addr)
@@ -27,19 +25,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	ln.MaxClients = *maxClients
 	slog.Info("listening", "addr", ln.Addr())
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- serve(ln) }()
-
-	// Ctrl-C stops the server; connections still open end with the process.
-	select {
-	case <-ctx.Done():
-		ln.Close()
-		slog.Info("stopped")
-	case err := <-errc:
+	// serve runs until the process ends: Ctrl-C stops the server, and every
+	// connection still open ends with it.
+	if err := serve(ln); err != nil {
 		slog.Error("serve", "err", err)
 		os.Exit(1)
 	}

@@ -23,6 +23,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
 	drain := flag.Duration("drain", 5*time.Second, "on shutdown, how long busy connections have to finish")
+	maxClients := flag.Int("maxclients", miniredis.DefaultMaxClients, "refuse clients past this many at once")
 	flag.Parse()
 
 	ln, err := miniredis.Listen(*addr)
@@ -30,6 +31,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	ln.MaxClients = *maxClients
 	slog.Info("listening", "addr", ln.Addr())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -1,3 +1,5 @@
+//go:build !exercise
+
 package main
 
 import (
@@ -14,43 +16,42 @@ import (
 )
 
 // server keeps hold of the goroutines it spawns, so that it can wait for
-// them: the Go counterpart of keeping every JoinHandle and awaiting them.
+// them: the Go counterpart of keeping every JoinHandle and awaiting it.
 type server struct {
 	handler func(*miniredis.Connection) // process, or a stand-in in tests
-	drain   time.Duration               // how long shutdown waits for busy connections
-
-	wg sync.WaitGroup // one count per connection goroutine
-
-	// mu guards conns: every open connection, with its net.Conn, which
-	// unlike the Connection may be closed from another goroutine.
-	mu    sync.Mutex
-	conns map[*miniredis.Connection]net.Conn
+	wg      sync.WaitGroup              // one count per connection goroutine
+	conns   *conns                      // the open connections, for shutdown.go
 }
 
 func newServer(drain time.Duration) *server {
-	return &server{handler: process, drain: drain, conns: map[*miniredis.Connection]net.Conn{}}
+	return &server{handler: process, conns: newConns(drain)}
 }
 
 // serve accepts connections and hands each one to a goroutine of its own.
-// When ctx is cancelled or the listener is closed it stops accepting and
-// shuts down: it returns once every connection goroutine has finished.
-// It returns nil after a cancellation and the Accept error otherwise.
+// When ctx is cancelled it stops accepting, and it returns once every
+// connection goroutine has finished: nil after a cancellation, the Accept
+// error otherwise.
 func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			s.shutdown()
+			// Ask every connection to finish (shutdown.go), then wait for
+			// every goroutine spawned, as awaiting each JoinHandle would.
+			done := s.conns.shutdown()
+			s.wg.Wait()
+			done()
 			if ctx.Err() != nil {
 				return nil
 			}
 			return err
 		}
-		c := miniredis.NewConnection(conn)
-		s.track(c, conn)
+		c := s.conns.add(conn)
+		// wg.Go counts the goroutine in before it starts and out when it
+		// returns, so Wait cannot miss one.
 		s.wg.Go(func() {
-			defer s.untrack(c)
+			defer s.conns.remove(c)
 			defer c.Close()
 			defer recoverPanic(c)
 			s.handler(c)
@@ -67,19 +68,21 @@ func recoverPanic(c *miniredis.Connection) {
 	}
 }
 
-// process reads one request, prints it, and answers with an error: the
+// process reads one request, logs it, and answers with an error: the
 // server does not know any command yet.
 func process(c *miniredis.Connection) {
 	frame, err := c.ReadFrame()
 	if err != nil {
+		// A client that hangs up or breaks the protocol is the client's
+		// doing, not something the server's operator must act on.
 		if !errors.Is(err, io.EOF) {
-			slog.Warn("read failed", "remote", c.RemoteAddr(), "err", err)
+			slog.Info("read failed", "remote", c.RemoteAddr(), "err", err)
 		}
 		return
 	}
-	slog.Info("GOT: " + frame.String())
+	slog.Info("got", "frame", frame.String())
 
 	if err := c.WriteFrame(miniredis.Error("unimplemented")); err != nil {
-		slog.Warn("write failed", "remote", c.RemoteAddr(), "err", err)
+		slog.Info("write failed", "remote", c.RemoteAddr(), "err", err)
 	}
 }

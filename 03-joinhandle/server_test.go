@@ -42,10 +42,50 @@ var (
 )
 
 func TestShutdown(t *testing.T) {
+	// The chapter's lesson comes first: every other shutdown test needs a
+	// serve that waits, and would only fail more slowly without one.
+	if !t.Run("serve returns only once every connection goroutine has", serveWaitsForItsGoroutines) {
+		return
+	}
+	shutdownTests(t)
+}
+
+func serveWaitsForItsGoroutines(t *testing.T) {
+	s := newServer(time.Minute)
+	started := make(chan struct{})
+	release := make(chan struct{})
+	// The cleanup unblocks the handler if the test fails before then.
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(releaseOnce)
+	// This handler does no I/O, so no shutdown can end it: it returns when
+	// the test releases it, and serve must wait for that.
+	s.handler = func(*miniredis.Connection) {
+		close(started)
+		<-release
+	}
+	ts := startServer(t, s)
+	miniredistest.Dial(t, ts.addr)
+	miniredistest.Receive(t, started)
+
+	ts.cancel()
+	miniredistest.Receive(t, ts.stopped)
+	select {
+	case err := <-ts.served:
+		t.Fatalf("serve returned (with %v) while a connection goroutine was still running: "+
+			"serve must wait for every goroutine it started before it returns", err)
+	case <-time.After(short):
+		// Proof that serve does not return: it is still waiting.
+	}
+
+	releaseOnce()
+	assert.NoError(t, miniredistest.Receive(t, ts.served), "once its last goroutine has returned, serve returns nil")
+}
+
+func shutdownTests(t *testing.T) {
 	t.Run("an idle connection is closed at once, without waiting for the drain", func(t *testing.T) {
 		ts := startServer(t, newServer(time.Minute))
 		c := miniredistest.Dial(t, ts.addr)
-		<-ts.accepted
+		miniredistest.Receive(t, ts.accepted)
 
 		ts.cancel()
 		c.ExpectClosed()
@@ -74,10 +114,10 @@ func TestShutdown(t *testing.T) {
 		ts := startServer(t, s)
 		c := miniredistest.Dial(t, ts.addr)
 		c.Send(ping)
-		<-got
+		miniredistest.Receive(t, got)
 
 		ts.cancel()
-		<-ts.stopped
+		miniredistest.Receive(t, ts.stopped)
 		// The connection is neither answered nor closed, and serve waits.
 		c.ExpectSilence(short)
 		select {
@@ -96,10 +136,10 @@ func TestShutdown(t *testing.T) {
 		ts := startServer(t, newServer(time.Minute))
 		c := miniredistest.Dial(t, ts.addr)
 		c.Send(pingHead)
-		<-ts.midRequest
+		miniredistest.Receive(t, ts.midRequest)
 
 		ts.cancel()
-		<-ts.stopped
+		miniredistest.Receive(t, ts.stopped)
 		c.ExpectSilence(short)
 
 		c.Send(pingTail)
@@ -125,10 +165,10 @@ func TestShutdown(t *testing.T) {
 		ts := startServer(t, s)
 		c := miniredistest.Dial(t, ts.addr)
 		c.Send(pingHead)
-		<-ts.midRequest
+		miniredistest.Receive(t, ts.midRequest)
 
 		ts.cancel()
-		<-ts.stopped
+		miniredistest.Receive(t, ts.stopped)
 		c.Send(pingTail)
 		c.Expect("-unimplemented\r\n")
 		// Idle again, so shutdown closes it, long before the drain ends.
@@ -141,7 +181,7 @@ func TestShutdown(t *testing.T) {
 		ts := startServer(t, newServer(short))
 		c := miniredistest.Dial(t, ts.addr)
 		c.Send(pingHead)
-		<-ts.midRequest
+		miniredistest.Receive(t, ts.midRequest)
 
 		ts.cancel()
 		c.ExpectClosed()
@@ -149,6 +189,11 @@ func TestShutdown(t *testing.T) {
 		assert.Contains(t, logs.Messages(t), "drain timed out; closing busy connections")
 	})
 }
+
+// crashMessage is what the test's handler panics with. When the server
+// does not recover it, it is the last thing the test binary prints.
+const crashMessage = "a handler panicked on purpose; if this ended the test binary, " +
+	"the connection goroutine does not recover panics (see recoverPanic)"
 
 func TestPanickingHandler(t *testing.T) {
 	logs := miniredistest.CaptureLog(t)
@@ -162,7 +207,7 @@ func TestPanickingHandler(t *testing.T) {
 		}
 		if cmd, _ := miniredis.ParseCommand(frame); cmd != nil {
 			if u, ok := cmd.(miniredis.Unknown); ok && u.Name == "CRASH" {
-				panic("boom")
+				panic(crashMessage)
 			}
 		}
 		c.WriteFrame(miniredis.Error("unimplemented"))
@@ -171,20 +216,20 @@ func TestPanickingHandler(t *testing.T) {
 
 	t.Run("the panicking connection is closed and the panic is logged", func(t *testing.T) {
 		c := miniredistest.Dial(t, ts.addr)
-		<-ts.accepted
+		miniredistest.Receive(t, ts.accepted)
 		c.Send(miniredistest.Command("CRASH"))
 		c.ExpectClosed()
 
 		records := logs.Records(t)
 		i := slices.IndexFunc(records, func(r map[string]any) bool { return r["msg"] == "panic serving connection" })
-		require.NotEqual(t, -1, i, "no record of the panic in %v", records)
-		assert.Equal(t, "boom", records[i]["panic"])
+		require.NotEqual(t, -1, i, "the panic was recovered but not logged: slog.Error(\"panic serving connection\", ...); the log: %v", records)
+		assert.Equal(t, crashMessage, records[i]["panic"])
 		assert.Contains(t, records[i]["stack"], "server_test.go", "the log holds the stack of the panic")
 	})
 
 	t.Run("a client connected before the panic is still served", func(t *testing.T) {
 		before := miniredistest.Dial(t, ts.addr)
-		<-ts.accepted
+		miniredistest.Receive(t, ts.accepted)
 		crash := miniredistest.Dial(t, ts.addr)
 		crash.Send(miniredistest.Command("CRASH"))
 		crash.ExpectClosed()

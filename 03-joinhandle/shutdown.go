@@ -3,54 +3,65 @@ package main
 import (
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"example.com/spawning/miniredis"
 )
 
+// conns is the set of open connections, kept so that a shutdown can reach
+// every one of them: idle ones are closed at once, busy ones are left to
+// answer the request they are in, for up to drain.
+type conns struct {
+	drain time.Duration
+
+	mu  sync.Mutex
+	set map[*miniredis.Connection]struct{}
+}
+
+func newConns(drain time.Duration) *conns {
+	return &conns{drain: drain, set: map[*miniredis.Connection]struct{}{}}
+}
+
+// add wraps a new connection and keeps it in the set.
+func (cs *conns) add(conn net.Conn) *miniredis.Connection {
+	c := miniredis.NewConnection(conn)
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.set[c] = struct{}{}
+	return c
+}
+
+// remove forgets a connection whose goroutine is done with it.
+func (cs *conns) remove(c *miniredis.Connection) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	delete(cs.set, c)
+}
+
 // shutdown asks every connection to close at its next idle moment, which
-// for an idle one is at once; gives the busy ones until s.drain to be
-// answered; then closes whatever is left, and waits for every connection
-// goroutine to return.
-func (s *server) shutdown() {
+// for an idle one is at once, and aborts the ones still open once the
+// drain has run out. Call done when every connection goroutine has
+// returned, to cancel that last step.
+func (cs *conns) shutdown() (done func()) {
 	busy := 0
-	s.mu.Lock()
-	for c := range s.conns {
+	cs.mu.Lock()
+	for c := range cs.set {
 		if !c.CloseIdle() {
 			busy++
 		}
 	}
-	s.mu.Unlock()
+	cs.mu.Unlock()
 	if busy > 0 {
-		slog.Info("shutting down: waiting for busy connections (Ctrl-C again to force)", "busy", busy, "drain", s.drain)
+		slog.Info("shutting down: waiting for busy connections (Ctrl-C again to force)", "busy", busy, "drain", cs.drain)
 	}
-
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(s.drain):
-		slog.Warn("drain timed out; closing busy connections", "after", s.drain)
-		s.mu.Lock()
-		for _, conn := range s.conns {
-			conn.Close()
+	timer := time.AfterFunc(cs.drain, func() {
+		slog.Warn("drain timed out; closing busy connections", "after", cs.drain)
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		for c := range cs.set {
+			c.Abort()
 		}
-		s.mu.Unlock()
-		<-done
-	}
-}
-
-func (s *server) track(c *miniredis.Connection, conn net.Conn) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.conns[c] = conn
-}
-
-func (s *server) untrack(c *miniredis.Connection) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.conns, c)
+	})
+	return func() { timer.Stop() }
 }

@@ -1,6 +1,7 @@
-// Command 04-ownership is the server of 03-joinhandle with one value, its
-// logger, shared by every connection goroutine. The chapter is about what
-// may be shared between goroutines and how.
+// Command 04-ownership is the server of 03-joinhandle with one value
+// shared and changed by every connection goroutine: a count of clients,
+// guarded by a mutex. The chapter is about what goroutines may share, and
+// how.
 // Run it, then talk to it from another terminal:
 //
 //	go run ./04-ownership
@@ -23,6 +24,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
 	drain := flag.Duration("drain", 5*time.Second, "on shutdown, how long busy connections have to finish")
+	maxClients := flag.Int("maxclients", miniredis.DefaultMaxClients, "refuse clients past this many at once")
 	flag.Parse()
 
 	ln, err := miniredis.Listen(*addr)
@@ -30,6 +32,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	ln.MaxClients = *maxClients
 	slog.Info("listening", "addr", ln.Addr())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -37,8 +40,7 @@ func main() {
 	// After the first signal, a second one ends the process at once.
 	context.AfterFunc(ctx, stop)
 
-	log := slog.Default().With("server", "04-ownership")
-	if err := newServer(*drain, log).serve(ctx, ln); err != nil {
+	if err := newServer(*drain).serve(ctx, ln); err != nil {
 		slog.Error("serve", "err", err)
 		os.Exit(1)
 	}

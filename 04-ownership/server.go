@@ -1,3 +1,5 @@
+//go:build !exercise
+
 package main
 
 import (
@@ -14,84 +16,89 @@ import (
 )
 
 // server keeps hold of the goroutines it spawns, so that it can wait for
-// them: the Go counterpart of keeping every JoinHandle and awaiting them.
+// them: the Go counterpart of keeping every JoinHandle and awaiting it.
 type server struct {
-	handler func(*miniredis.Connection, *slog.Logger) // process, or a stand-in in tests
-	drain   time.Duration                             // how long shutdown waits for busy connections
+	handler func(c *miniredis.Connection, client int) // process, or a stand-in in tests
+	wg      sync.WaitGroup                            // one count per connection goroutine
+	conns   *conns                                    // the open connections, for shutdown.go
 
-	// log is shared by every connection goroutine: one *slog.Logger that
-	// nothing changes after newServer (With returns a new Logger), so it
-	// needs no lock of ours. Its writes are serialised inside slog, whose
-	// handlers are safe for concurrent use. The garbage collector frees it
-	// after the last goroutine is done with it. That is an Arc<T> with
-	// T: Sync in Tokio.
-	log *slog.Logger
-
-	wg sync.WaitGroup // one count per connection goroutine
-
-	// mu guards conns: every open connection, with its net.Conn, which
-	// unlike the Connection may be closed from another goroutine.
-	mu    sync.Mutex
-	conns map[*miniredis.Connection]net.Conn
+	// mu guards served. Every connection goroutine changes it, so each
+	// must hold mu to read or write it: the Mutex of Arc<Mutex<T>>, with
+	// the server as the Arc.
+	mu     sync.Mutex
+	served int // how many clients the server has taken on
 }
 
-func newServer(drain time.Duration, log *slog.Logger) *server {
-	return &server{handler: process, drain: drain, log: log, conns: map[*miniredis.Connection]net.Conn{}}
+func newServer(drain time.Duration) *server {
+	return &server{handler: process, conns: newConns(drain)}
 }
 
 // serve accepts connections and hands each one to a goroutine of its own.
-// When ctx is cancelled or the listener is closed it stops accepting and
-// shuts down: it returns once every connection goroutine has finished.
-// It returns nil after a cancellation and the Accept error otherwise.
+// When ctx is cancelled it stops accepting, and it returns once every
+// connection goroutine has finished: nil after a cancellation, the Accept
+// error otherwise.
 func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			s.shutdown()
+			// Ask every connection to finish (shutdown.go), then wait for
+			// every goroutine spawned, as awaiting each JoinHandle would.
+			done := s.conns.shutdown()
+			s.wg.Wait()
+			done()
 			if ctx.Err() != nil {
 				return nil
 			}
 			return err
 		}
-		c := miniredis.NewConnection(conn)
-		s.track(c, conn)
+		c := s.conns.add(conn)
+		// wg.Go counts the goroutine in before it starts and out when it
+		// returns, so Wait cannot miss one.
 		s.wg.Go(func() {
-			defer s.untrack(c)
+			defer s.conns.remove(c)
 			defer c.Close()
-			defer s.recoverPanic(c)
-			s.handler(c, s.log)
+			defer recoverPanic(c)
+			s.handler(c, s.newClient())
 		})
 	}
+}
+
+// newClient counts one more client and returns its number. It holds mu for
+// the count alone, never while talking to a client: a lock held across I/O
+// would make every other connection wait for this one, as in 01-accept.
+func (s *server) newClient() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.served++
+	return s.served
 }
 
 // recoverPanic turns a panic in one connection's goroutine into a log
 // line. Without it the panic would end the whole process and every other
 // client with it; Tokio would have caught it and handed back a JoinError.
-func (s *server) recoverPanic(c *miniredis.Connection) {
+func recoverPanic(c *miniredis.Connection) {
 	if v := recover(); v != nil {
-		s.log.Error("panic serving connection", "remote", c.RemoteAddr(), "panic", v, "stack", string(debug.Stack()))
+		slog.Error("panic serving connection", "remote", c.RemoteAddr(), "panic", v, "stack", string(debug.Stack()))
 	}
 }
 
-// process reads one request, prints it, and answers with an error: the
-// server does not know any command yet.
-func process(c *miniredis.Connection, log *slog.Logger) {
-	// With returns a new Logger for this connection; the shared one is
-	// never changed.
-	log = log.With("remote", c.RemoteAddr())
-
+// process reads one request, logs it with the client's number, and answers
+// with an error: the server does not know any command yet.
+func process(c *miniredis.Connection, client int) {
 	frame, err := c.ReadFrame()
 	if err != nil {
+		// A client that hangs up or breaks the protocol is the client's
+		// doing, not something the server's operator must act on.
 		if !errors.Is(err, io.EOF) {
-			log.Warn("read failed", "err", err)
+			slog.Info("read failed", "remote", c.RemoteAddr(), "err", err)
 		}
 		return
 	}
-	log.Info("GOT: " + frame.String())
+	slog.Info("got", "client", client, "frame", frame.String())
 
 	if err := c.WriteFrame(miniredis.Error("unimplemented")); err != nil {
-		log.Warn("write failed", "err", err)
+		slog.Info("write failed", "remote", c.RemoteAddr(), "err", err)
 	}
 }

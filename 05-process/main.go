@@ -1,5 +1,5 @@
-// Command 05-process is a Redis server that answers SET and GET, one
-// goroutine per connection, each with a store of its own.
+// Command 05-process is a Redis server that answers SET, GET and PING,
+// one goroutine per connection, each with a store of its own.
 // Run it, then talk to it from another terminal:
 //
 //	go run ./05-process
@@ -22,6 +22,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
 	drain := flag.Duration("drain", 5*time.Second, "on shutdown, how long busy connections have to finish")
+	maxClients := flag.Int("maxclients", miniredis.DefaultMaxClients, "refuse clients past this many at once")
 	flag.Parse()
 
 	ln, err := miniredis.Listen(*addr)
@@ -29,6 +30,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	ln.MaxClients = *maxClients
 	slog.Info("listening", "addr", ln.Addr())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -36,8 +38,7 @@ func main() {
 	// After the first signal, a second one ends the process at once.
 	context.AfterFunc(ctx, stop)
 
-	log := slog.Default().With("server", "05-process")
-	if err := newServer(*drain, log).serve(ctx, ln); err != nil {
+	if err := newServer(*drain).serve(ctx, ln); err != nil {
 		slog.Error("serve", "err", err)
 		os.Exit(1)
 	}

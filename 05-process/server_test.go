@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"os/exec"
 	"regexp"
@@ -20,12 +19,11 @@ import (
 )
 
 // start runs the chapter's server on a free loopback port until the test
-// ends, and returns its address. The server logs to the test's output.
+// ends, and returns its address.
 func start(t testing.TB) string {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	return miniredistest.Serve(t, func(ln net.Listener) error {
-		return newServer(miniredistest.Timeout, log).serve(t.Context(), ln)
+		return newServer(miniredistest.Timeout).serve(t.Context(), ln)
 	})
 }
 
@@ -39,6 +37,7 @@ func newClient(t testing.TB, addr string) *redis.Client {
 }
 
 func TestGoRedis(t *testing.T) {
+	needProcess(t)
 	addr := start(t)
 	client := newClient(t, addr)
 	ctx := t.Context()
@@ -99,6 +98,7 @@ func TestGoRedis(t *testing.T) {
 }
 
 func TestGoRedisHandshake(t *testing.T) {
+	needProcess(t)
 	t.Run("HELLO 3 and CLIENT SETINFO get Redis 7's unknown-command error and the connection serves SET after them", func(t *testing.T) {
 		addr := start(t)
 		c := miniredistest.Dial(t, addr)
@@ -118,6 +118,7 @@ func TestGoRedisHandshake(t *testing.T) {
 }
 
 func TestStateIsPerConnection(t *testing.T) {
+	needProcess(t)
 	addr := start(t)
 	ctx := t.Context()
 
@@ -137,6 +138,7 @@ func TestStateIsPerConnection(t *testing.T) {
 // TestWire checks the exact bytes of the replies, which a client library
 // would hide.
 func TestWire(t *testing.T) {
+	needProcess(t)
 	addr := start(t)
 	cmd := miniredistest.Command
 
@@ -240,6 +242,7 @@ func runTool(t *testing.T, path, addr, stdin string, args ...string) string {
 }
 
 func TestRedisCLI(t *testing.T) {
+	needProcess(t)
 	cli := miniredistest.RedisTool(t, "redis-cli")
 	addr := start(t)
 
@@ -257,6 +260,7 @@ func TestRedisCLI(t *testing.T) {
 }
 
 func TestRedisBenchmark(t *testing.T) {
+	needProcess(t)
 	if testing.Short() {
 		t.Skip("redis-benchmark is skipped with -short")
 	}
@@ -274,12 +278,12 @@ func TestRedisBenchmark(t *testing.T) {
 }
 
 func TestShutdown(t *testing.T) {
+	needProcess(t)
 	t.Run("cancelling the context closes idle connections and serve returns nil", func(t *testing.T) {
-		log := slog.New(slog.NewTextHandler(t.Output(), nil))
 		ctx, cancel := context.WithCancel(t.Context())
 		returned := make(chan error, 1)
 		addr := miniredistest.Serve(t, func(ln net.Listener) error {
-			err := newServer(miniredistest.Timeout, log).serve(ctx, ln)
+			err := newServer(miniredistest.Timeout).serve(ctx, ln)
 			returned <- err
 			return err
 		})

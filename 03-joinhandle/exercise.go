@@ -1,0 +1,88 @@
+//go:build exercise
+
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"example.com/spawning/miniredis"
+)
+
+// server should keep hold of the goroutines it spawns, so that it can
+// wait for them: the Go counterpart of keeping every JoinHandle and
+// awaiting it.
+type server struct {
+	handler func(*miniredis.Connection) // process, or a stand-in in tests
+	conns   *conns                      // the open connections, for shutdown.go
+	// TODO: add what serve needs to wait for its goroutines.
+}
+
+func newServer(drain time.Duration) *server {
+	return &server{handler: process, conns: newConns(drain)}
+}
+
+// serve accepts connections and hands each one to a goroutine of its own.
+// When ctx is cancelled it stops accepting, and it returns once every
+// connection goroutine has finished: nil after a cancellation, the Accept
+// error otherwise.
+func (s *server) serve(ctx context.Context, ln net.Listener) error {
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			// Ask every connection to finish (shutdown.go), then wait for
+			// every goroutine spawned, as awaiting each JoinHandle would.
+			done := s.conns.shutdown()
+			// TODO: wait here until every connection goroutine has returned.
+			// serve returning too early cuts off clients mid-request.
+			done()
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		c := s.conns.add(conn)
+		// TODO: count this goroutine in, so that serve can wait for it, and
+		// make a panic in the handler a logged error (recoverPanic) rather
+		// than the end of the whole program.
+		go func() {
+			defer s.conns.remove(c)
+			defer c.Close()
+			s.handler(c)
+		}()
+	}
+}
+
+// recoverPanic should turn a panic in one connection's goroutine into a
+// log line. Without it the panic ends the whole process and every other
+// client with it; Tokio would have caught it and handed back a JoinError.
+func recoverPanic(c *miniredis.Connection) {
+	// TODO: recover the panic, if there is one, and log it with
+	// slog.Error("panic serving connection", "remote", c.RemoteAddr(),
+	// "panic", v, "stack", string(debug.Stack())).
+}
+
+// process reads one request, logs it, and answers with an error: the
+// server does not know any command yet.
+func process(c *miniredis.Connection) {
+	frame, err := c.ReadFrame()
+	if err != nil {
+		// A client that hangs up or breaks the protocol is the client's
+		// doing, not something the server's operator must act on.
+		if !errors.Is(err, io.EOF) {
+			slog.Info("read failed", "remote", c.RemoteAddr(), "err", err)
+		}
+		return
+	}
+	slog.Info("got", "frame", frame.String())
+
+	if err := c.WriteFrame(miniredis.Error("unimplemented")); err != nil {
+		slog.Info("write failed", "remote", c.RemoteAddr(), "err", err)
+	}
+}

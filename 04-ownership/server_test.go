@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"example.com/spawning/miniredis/miniredistest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// start runs the chapter's server on a free loopback port until the test
+// ends, and returns its address.
+func start(t *testing.T) string {
+	t.Helper()
+	return miniredistest.Serve(t, func(ln net.Listener) error {
+		return newServer(miniredistest.Timeout).serve(t.Context(), ln)
+	})
+}
+
+var get = miniredistest.Command("get", "hello")
+
+func TestSharedCount(t *testing.T) {
+	t.Run("a second client is answered while the first stays silent", func(t *testing.T) {
+		addr := start(t)
+		// A is first in the accept queue, so its goroutine is running
+		// before B's starts.
+		a := miniredistest.Dial(t, addr)
+		b := miniredistest.Dial(t, addr)
+
+		b.Send(get)
+		b.ExpectSoon("-unimplemented\r\n", "client B was not answered while client A stayed connected:",
+			"is a lock held while A's goroutine waits for A to speak? Hold a lock only while the shared value changes")
+
+		a.Send(get)
+		a.Expect("-unimplemented\r\n")
+	})
+
+	t.Run("every client gets a number of its own, counted without a data race", func(t *testing.T) {
+		logs := miniredistest.CaptureLog(t)
+		addr := start(t)
+
+		// Many clients at once, so that many goroutines change the count
+		// together. Under go test -race, a count changed without a lock is
+		// reported as a data race and fails the test.
+		const n = 50
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() { errs[i] = getOnce(addr) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			require.NoError(t, err, "client %d", i)
+		}
+
+		// process logs each request before it answers, so every line is in.
+		var numbers []int
+		for _, r := range logs.Records(t) {
+			if r["msg"] == "got" {
+				client, ok := r["client"].(float64)
+				require.True(t, ok, "the got line has the client's number: %v", r)
+				numbers = append(numbers, int(client))
+			}
+		}
+		slices.Sort(numbers)
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i + 1
+		}
+		assert.Equal(t, want, numbers, "the clients are numbered 1 to %d, each number once", n)
+	})
+}
+
+// getOnce sends one GET on a connection of its own and checks the reply.
+// It does not touch t, so that many goroutines can run it at once.
+func getOnce(addr string) error {
+	conn, err := net.DialTimeout("tcp", addr, miniredistest.Timeout)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(miniredistest.Timeout))
+	if _, err := conn.Write([]byte(get)); err != nil {
+		return err
+	}
+	reply := make([]byte, len("-unimplemented\r\n"))
+	_, err = io.ReadFull(conn, reply)
+	if err == nil && string(reply) != "-unimplemented\r\n" {
+		err = fmt.Errorf("got %q", reply)
+	}
+	return err
+}

@@ -1,0 +1,109 @@
+//go:build bonus
+
+package main
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+
+	"example.com/spawning/miniredis"
+	"example.com/spawning/miniredis/miniredistest"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// startShared runs the chapter's server with one store shared by every
+// connection. processShared is process with the store in place of the
+// map each connection used to make for itself.
+func startShared(t *testing.T) string {
+	t.Helper()
+	db := newStore()
+	s := newServer(miniredistest.Timeout)
+	s.handler = func(c *miniredis.Connection, client int) { processShared(c, db) }
+	return miniredistest.Serve(t, func(ln net.Listener) error { return s.serve(t.Context(), ln) })
+}
+
+// processShared answers SET and GET from db, and everything else as
+// process does.
+func processShared(c *miniredis.Connection, db *store) {
+	for {
+		frame, err := c.ReadFrame()
+		if err != nil {
+			return
+		}
+		var response miniredis.Frame
+		cmd, err := miniredis.ParseCommand(frame)
+		if err != nil {
+			response = miniredis.Error(err.Error())
+		} else {
+			switch cmd := cmd.(type) {
+			case miniredis.Set:
+				db.set(cmd.Key, cmd.Value)
+				response = miniredis.Simple("OK")
+			case miniredis.Get:
+				if value, ok := db.get(cmd.Key); ok {
+					response = miniredis.Bulk(value)
+				} else {
+					response = miniredis.Null{}
+				}
+			case miniredis.Ping:
+				response = cmd.Reply()
+			case miniredis.Unknown:
+				response = cmd.Reply()
+			}
+		}
+		if err := c.WriteFrame(response); err != nil {
+			return
+		}
+	}
+}
+
+func TestBonusSharedStore(t *testing.T) {
+	addr := startShared(t)
+	ctx := t.Context()
+
+	t.Run("a value SET on one connection is read from another", func(t *testing.T) {
+		a, b := newClient(t, addr), newClient(t, addr)
+		require.NoError(t, a.Set(ctx, "hello", "world", 0).Err())
+		got, err := b.Get(ctx, "hello").Result()
+		require.NoError(t, err)
+		assert.Equal(t, "world", got)
+	})
+
+	t.Run("fifty clients SET and GET at once, without a data race", func(t *testing.T) {
+		// Under go test -race, a map used by several goroutines without a
+		// lock is reported as a data race, and the test fails.
+		const clients, rounds = 50, 20
+		errs := make([]error, clients)
+		var wg sync.WaitGroup
+		for i := range clients {
+			wg.Go(func() {
+				client := redis.NewClient(&redis.Options{Addr: addr})
+				defer client.Close()
+				for r := range rounds {
+					key, value := fmt.Sprint("k", i), fmt.Sprint(i, "-", r)
+					if err := client.Set(ctx, key, value, 0).Err(); err != nil {
+						errs[i] = err
+						return
+					}
+					// Every client reads the key of the client before it too.
+					if err := client.Get(ctx, fmt.Sprint("k", (i+1)%clients)).Err(); err != nil && err != redis.Nil {
+						errs[i] = err
+						return
+					}
+					if got, err := client.Get(ctx, key).Result(); err != nil || got != value {
+						errs[i] = fmt.Errorf("GET %s: %q, %v; want %q", key, got, err, value)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			assert.NoError(t, err, "client %d", i)
+		}
+	})
+}
