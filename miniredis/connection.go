@@ -1,13 +1,11 @@
 package miniredis
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -23,21 +21,51 @@ import (
 // flushes when no more request bytes are waiting in the read buffer, and
 // ReadFrame flushes whatever is left before it asks the socket for more.
 //
+// Both buffers are lent from pools, held only while there is something in
+// them: a connection waiting for its next request, the usual state of most
+// connections, holds neither. On a TCP connection it waits for the socket
+// to become readable before it takes a read buffer (see idleReader).
+//
 // A Connection is not safe for concurrent use: one goroutine owns it.
 type Connection struct {
 	conn   net.Conn
-	r      *bufio.Reader
-	w      *bufio.Writer
 	client bool  // reads replies (any frame) rather than requests
 	err    error // the protocol error that ended reading, if any
+
+	// in[r:w] holds the bytes received and not yet parsed. in is nil, a
+	// buffer from readBufs, or a larger one made for a line over 16 KiB.
+	in   []byte
+	r, w int
+	rerr error       // an error that came with the last bytes read, for the next read
+	idle *idleReader // waits for a request without a buffer; nil if conn cannot
+
+	// out holds the replies not yet written: nil, or a buffer from
+	// writeBufs. werr is the write error that ended writing, if any.
+	out  []byte
+	werr error
+
+	// Small bulk strings are copied into blocks shared between them, and
+	// requests' arrays are cut from a shared slab, so that an ordinary
+	// request costs a handful of allocations rather than one per part.
+	block []byte
+	slab  []Frame
+
+	noFastPath bool // tests set it to compare parseWhole with readRequest
 
 	// mu guards the fields below, which CloseIdle reads from another
 	// goroutine while the owner is blocked in ReadFrame.
 	mu      sync.Mutex
-	idle    bool // waiting for a request, with nothing of it received
+	idling  bool // waiting for a request, with nothing of it received
 	closing bool // CloseIdle was called: end at the next idle moment
 	closed  bool // the net.Conn has been closed
 }
+
+// The buffers connections lend each other. The pools hold pointers to
+// arrays, which go in and out of an interface without an allocation.
+var (
+	readBufs  = sync.Pool{New: func() any { return new([ReadBufferSize]byte) }}
+	writeBufs = sync.Pool{New: func() any { return new([WriteBufferSize]byte) }}
+)
 
 // NewConnection returns a server's side of conn: ReadFrame reads requests,
 // as Redis accepts them, and WriteFrame writes replies.
@@ -48,10 +76,7 @@ type Connection struct {
 // arrays, as Redis does.
 func NewConnection(conn net.Conn) *Connection {
 	// A new connection counts as idle: nothing of a request has arrived.
-	c := &Connection{conn: conn, idle: true}
-	c.r = bufio.NewReaderSize(flushingReader{c}, ReadBufferSize)
-	c.w = bufio.NewWriterSize(conn, WriteBufferSize)
-	return c
+	return &Connection{conn: conn, idling: true, idle: newIdleReader(conn)}
 }
 
 // newClientConnection returns a client's side of conn: ReadFrame reads
@@ -60,17 +85,6 @@ func newClientConnection(conn net.Conn) *Connection {
 	c := NewConnection(conn)
 	c.client = true
 	return c
-}
-
-// flushingReader is what the read buffer fills from. Going to the socket
-// is the moment the connection may block, so buffered replies go out first.
-type flushingReader struct{ c *Connection }
-
-func (f flushingReader) Read(p []byte) (int, error) {
-	if err := f.c.w.Flush(); err != nil {
-		return 0, err
-	}
-	return f.c.conn.Read(p)
 }
 
 // ReadFrame returns the next frame. It returns io.EOF when the peer closed
@@ -88,6 +102,11 @@ func (c *Connection) ReadFrame() (Frame, error) {
 		if err := c.waitForFrame(); err != nil {
 			return nil, err
 		}
+		if !c.client && !c.noFastPath {
+			if req, ok := c.parseWhole(); ok {
+				return req, nil
+			}
+		}
 		var f Frame
 		var err error
 		if c.client {
@@ -95,43 +114,53 @@ func (c *Connection) ReadFrame() (Frame, error) {
 		} else {
 			f, err = c.readRequest()
 		}
-		if errors.Is(err, io.EOF) {
-			err = fmt.Errorf("miniredis: connection closed in the middle of a frame: %w", io.ErrUnexpectedEOF)
+		if err != nil {
+			return nil, c.readFailed(err)
 		}
-		var perr *ProtocolError
-		if errors.As(err, &perr) {
-			c.err = perr
-			if !c.client {
-				// The error is what Redis would send; a failure to send
-				// it changes nothing, since the caller closes next.
-				if c.writeFrame(Error("ERR "+perr.Error())) == nil {
-					c.w.Flush()
-				}
-			}
-		}
-		if err != nil || f != nil {
-			return f, err
+		if f != nil {
+			return f, nil
 		}
 		// An empty line or an empty array: Redis ignores both.
 	}
+}
+
+// readFailed turns an error met in the middle of a frame into the one
+// ReadFrame returns. It is apart from ReadFrame so that the error values
+// it inspects stay off the heap of a read that succeeds.
+func (c *Connection) readFailed(err error) error {
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("miniredis: connection closed in the middle of a frame: %w", io.ErrUnexpectedEOF)
+	}
+	var perr *ProtocolError
+	if errors.As(err, &perr) {
+		c.err = perr
+		if !c.client {
+			// The error is what Redis would send; a failure to send it
+			// changes nothing, since the caller closes next.
+			if c.writeFrame(Error("ERR "+perr.Error())) == nil {
+				c.Flush()
+			}
+		}
+	}
+	return err
 }
 
 // waitForFrame returns once the first byte of a frame has arrived. A close
 // before that byte is a clean end, io.EOF; a close after it is not.
 // While it waits, the connection is idle and CloseIdle may end it.
 func (c *Connection) waitForFrame() error {
-	if c.r.Buffered() > 0 {
+	if c.r < c.w {
 		return nil
 	}
 	// Replies go out before the connection is marked idle, so closing an
 	// idle connection never loses one.
-	if err := c.w.Flush(); err != nil {
+	if err := c.Flush(); err != nil {
 		return err
 	}
 	if c.setIdle(true) {
 		return io.EOF
 	}
-	_, err := c.r.Peek(1)
+	err := c.fill()
 	if c.setIdle(false) {
 		return io.EOF
 	}
@@ -143,7 +172,7 @@ func (c *Connection) waitForFrame() error {
 func (c *Connection) setIdle(idle bool) (closing bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.idle = idle
+	c.idling = idle
 	return c.closing
 }
 
@@ -165,7 +194,7 @@ func (c *Connection) CloseIdle() bool {
 		return true
 	}
 	c.closing = true
-	if !c.idle {
+	if !c.idling {
 		return false
 	}
 	c.closed = true
@@ -188,6 +217,90 @@ func (c *Connection) Abort() {
 	}
 }
 
+// fill reads more bytes from the socket into the read buffer, keeping
+// those not yet parsed. It returns once at least one byte has arrived.
+func (c *Connection) fill() error {
+	// Going to the socket is the moment the connection may block, so
+	// buffered replies go out first.
+	if err := c.Flush(); err != nil {
+		return err
+	}
+	if c.rerr != nil {
+		err := c.rerr
+		c.rerr = nil
+		return err
+	}
+	if c.r == c.w {
+		// Nothing is buffered: give the buffer back, and take one again
+		// only once bytes are there to go in it.
+		c.releaseIn()
+		if c.idle != nil {
+			buf, n, err := c.idle.read()
+			if n > 0 {
+				c.in, c.w = buf, n
+				return nil
+			}
+			return err
+		}
+	}
+	if c.in == nil {
+		c.in = readBufs.Get().(*[ReadBufferSize]byte)[:]
+	}
+	if c.w == len(c.in) {
+		if c.r > 0 {
+			c.w = copy(c.in, c.in[c.r:c.w])
+			c.r = 0
+		} else {
+			// Only a line over 16 KiB fills the buffer from its start;
+			// readLine stops one at MaxInlineLen+2 bytes.
+			bigger := make([]byte, min(2*len(c.in), MaxInlineLen+2))
+			n := copy(bigger, c.in[c.r:c.w])
+			c.releaseIn()
+			c.in, c.w = bigger, n
+		}
+	}
+	n, err := c.readSocket(c.in[c.w:])
+	c.w += n
+	return err
+}
+
+// readSocket reads into p from the socket, after flushing any replies. It
+// returns at least one byte or an error; an error that came with bytes is
+// kept for the next call.
+func (c *Connection) readSocket(p []byte) (int, error) {
+	if err := c.Flush(); err != nil {
+		return 0, err
+	}
+	if c.rerr != nil {
+		err := c.rerr
+		c.rerr = nil
+		return 0, err
+	}
+	// An io.Reader may return nothing and no error; bufio gives up after
+	// 100 such reads in a row, and so do we.
+	for range 100 {
+		n, err := c.conn.Read(p)
+		if n > 0 {
+			c.rerr = err
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return 0, io.ErrNoProgress
+}
+
+// releaseIn gives the read buffer back to readBufs, or to the garbage
+// collector if it was made larger for a long line. Nothing may point into
+// it afterwards: every frame copies what it keeps out of it.
+func (c *Connection) releaseIn() {
+	if len(c.in) == ReadBufferSize {
+		readBufs.Put((*[ReadBufferSize]byte)(c.in))
+	}
+	c.in, c.r, c.w = nil, 0, 0
+}
+
 // WriteFrame writes f, then flushes unless another request is already
 // waiting in the read buffer (see Connection).
 func (c *Connection) WriteFrame(f Frame) error {
@@ -200,62 +313,79 @@ func (c *Connection) WriteFrame(f Frame) error {
 	if err := c.writeFrame(f); err != nil {
 		return err
 	}
-	if c.r.Buffered() > 0 {
+	if c.r < c.w {
 		return nil
 	}
-	return c.w.Flush()
+	return c.Flush()
 }
 
 // RemoteAddr returns the address of the peer.
 func (c *Connection) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
 
-// Flush writes out any buffered replies.
-func (c *Connection) Flush() error { return c.w.Flush() }
+// Flush writes out any buffered replies, and gives the write buffer back.
+func (c *Connection) Flush() error {
+	if c.out != nil {
+		c.writeOut()
+		writeBufs.Put((*[WriteBufferSize]byte)(c.out[:WriteBufferSize]))
+		c.out = nil
+	}
+	return c.werr
+}
 
 // Close flushes any buffered replies and closes the underlying net.Conn.
 func (c *Connection) Close() error {
 	c.mu.Lock()
 	c.closed = true
 	c.mu.Unlock()
-	ferr := c.w.Flush()
+	ferr := c.Flush()
 	cerr := c.conn.Close()
+	c.releaseIn()
 	if cerr != nil {
 		return cerr
 	}
 	return ferr
 }
 
+// writeFrame buffers f, which checkFrame has accepted. It returns the
+// error that ended writing, if any.
 func (c *Connection) writeFrame(f Frame) error {
 	switch f := f.(type) {
 	case Simple:
-		return c.writeLine('+', string(f))
+		c.writeLine('+', string(f))
 	case Error:
-		return c.writeLine('-', string(f))
+		c.writeLine('-', string(f))
 	case Integer:
-		return c.writeLength(':', int64(f))
+		c.writeLength(':', int64(f))
 	case Bulk:
-		if err := c.writeLength('$', int64(len(f))); err != nil {
-			return err
+		c.writeLength('$', int64(len(f)))
+		switch {
+		case len(f)+2 <= c.room():
+			c.out = append(append(c.out, f...), '\r', '\n')
+		case len(f) >= WriteBufferSize/2:
+			// Large data goes to the socket as it is, after what is
+			// buffered before it, rather than through the buffer.
+			c.writeOut()
+			if c.werr == nil {
+				_, c.werr = c.conn.Write(f)
+			}
+			write(c, "\r\n")
+		default:
+			write(c, f)
+			write(c, "\r\n")
 		}
-		c.w.Write(f)
-		_, err := c.w.WriteString("\r\n")
-		return err
 	case Null:
-		_, err := c.w.WriteString("$-1\r\n")
-		return err
+		write(c, "$-1\r\n")
 	case Array:
-		if err := c.writeLength('*', int64(len(f))); err != nil {
-			return err
-		}
+		c.writeLength('*', int64(len(f)))
 		for _, elem := range f {
 			if err := c.writeFrame(elem); err != nil {
 				return err
 			}
 		}
-		return nil
 	default:
 		return fmt.Errorf("miniredis: cannot write frame %#v", f)
 	}
+	return c.werr
 }
 
 // checkFrame returns the error writeFrame would meet anywhere inside f.
@@ -282,28 +412,69 @@ func checkFrame(f Frame) error {
 // checkLine refuses the text of a simple string or error that holds CR or
 // LF. Those end at the first CRLF, so such text would corrupt the stream.
 func checkLine(text string) error {
-	if strings.ContainsAny(text, "\r\n") {
-		return fmt.Errorf("miniredis: %q: simple strings and errors cannot hold CR or LF", text)
+	// A loop beats strings.ContainsAny on the short texts replies are.
+	for i := range len(text) {
+		if text[i] == '\r' || text[i] == '\n' {
+			return fmt.Errorf("miniredis: %q: simple strings and errors cannot hold CR or LF", text)
+		}
 	}
 	return nil
 }
 
-// writeLine writes a simple string or error.
-func (c *Connection) writeLine(kind byte, text string) error {
-	if err := checkLine(text); err != nil {
-		return err
+// writeLine writes a simple string or error, whose text checkFrame has
+// already checked.
+func (c *Connection) writeLine(kind byte, text string) {
+	if len(text)+3 <= c.room() {
+		c.out = append(append(append(c.out, kind), text...), '\r', '\n')
+		return
 	}
-	c.w.WriteByte(kind)
-	c.w.WriteString(text)
-	_, err := c.w.WriteString("\r\n")
-	return err
+	write(c, []byte{kind})
+	write(c, text)
+	write(c, "\r\n")
 }
 
-func (c *Connection) writeLength(kind byte, n int64) error {
-	// Formatting into the writer's own spare buffer costs no allocation.
-	b := append(c.w.AvailableBuffer(), kind)
-	b = strconv.AppendInt(b, n, 10)
-	b = append(b, '\r', '\n')
-	_, err := c.w.Write(b)
-	return err
+// writeLength writes a line such as "$5\r\n": a type byte and a number.
+func (c *Connection) writeLength(kind byte, n int64) {
+	const longest = len("*-9223372036854775808\r\n")
+	if c.room() < longest {
+		c.writeOut()
+	}
+	if c.werr == nil {
+		c.out = append(strconv.AppendInt(append(c.out, kind), n, 10), '\r', '\n')
+	}
+}
+
+// room returns how many bytes the write buffer has free, taking a buffer
+// from writeBufs if there is none. It is 0 once writing has failed.
+func (c *Connection) room() int {
+	if c.werr != nil {
+		return 0
+	}
+	if c.out == nil {
+		c.out = writeBufs.Get().(*[WriteBufferSize]byte)[:0]
+	}
+	return cap(c.out) - len(c.out)
+}
+
+// write copies p into the write buffer, and writes the buffer out each
+// time it fills: the way for what may not fit in the room left.
+func write[T ~string | ~[]byte](c *Connection, p T) {
+	for len(p) > 0 && c.werr == nil {
+		if c.room() == 0 {
+			c.writeOut()
+			continue
+		}
+		n := copy(c.out[len(c.out):cap(c.out)], p)
+		c.out = c.out[:len(c.out)+n]
+		p = p[n:]
+	}
+}
+
+// writeOut writes the buffered replies to the socket and keeps the buffer.
+func (c *Connection) writeOut() {
+	if c.werr != nil || len(c.out) == 0 {
+		return
+	}
+	_, c.werr = c.conn.Write(c.out)
+	c.out = c.out[:0]
 }

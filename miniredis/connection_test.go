@@ -586,3 +586,73 @@ func TestAbort(t *testing.T) {
 		server.Abort()
 	})
 }
+
+func TestBuffersAreLentOnlyWhileInUse(t *testing.T) {
+	t.Run("a TCP connection that has answered a request and waits for the next holds no buffer", func(t *testing.T) {
+		serverConn, clientConn := tcpPair(t)
+		server := NewConnection(serverConn)
+		_, err := io.WriteString(clientConn, miniredistest.Command("set", "k", "v"))
+		require.NoError(t, err)
+		_, err = server.ReadFrame()
+		require.NoError(t, err)
+		require.NoError(t, server.WriteFrame(Simple("OK")))
+		assert.Nil(t, server.out, "the write buffer goes back once the reply is out")
+		reply := make([]byte, len("+OK\r\n"))
+		_, err = io.ReadFull(clientConn, reply)
+		require.NoError(t, err)
+
+		// The next ReadFrame waits on the socket until the client closes.
+		// Its read found nothing, so it took no buffer for it.
+		require.NoError(t, clientConn.Close())
+		_, err = server.ReadFrame()
+		require.ErrorIs(t, err, io.EOF)
+		assert.Nil(t, server.in, "the read buffer goes back when a read finds nothing")
+	})
+
+	t.Run("a buffer made for a long line is dropped once the line is read", func(t *testing.T) {
+		line := "GET " + strings.Repeat("k", 40<<10)
+		server := NewConnection(newMemConn([]byte(line + "\r\nPING\r\n")))
+		_, err := server.ReadFrame()
+		require.NoError(t, err)
+		_, err = server.ReadFrame()
+		require.NoError(t, err)
+		_, err = server.ReadFrame()
+		require.ErrorIs(t, err, io.EOF)
+		assert.LessOrEqual(t, len(server.in), ReadBufferSize)
+	})
+}
+
+func TestLargeRepliesKeepTheirOrder(t *testing.T) {
+	// Two requests arrive together, so the first, small reply waits in the
+	// write buffer while the second, too large for it, is written to the
+	// socket directly. The small one must still go first.
+	serverConn, clientConn := tcpPair(t)
+	server := NewConnection(serverConn)
+	large := Bulk(bytes.Repeat([]byte("0123456789"), 5*WriteBufferSize/10))
+	_, err := io.WriteString(clientConn, "GET a\r\nGET b\r\n")
+	require.NoError(t, err)
+
+	served := make(chan error, 1)
+	go func() {
+		for _, reply := range []Frame{Bulk("small"), large} {
+			if _, err := server.ReadFrame(); err != nil {
+				served <- err
+				return
+			}
+			if err := server.WriteFrame(reply); err != nil {
+				served <- err
+				return
+			}
+		}
+		served <- nil
+	}()
+
+	client := newClientConnection(clientConn)
+	first, err := client.ReadFrame()
+	require.NoError(t, err)
+	assert.Equal(t, Bulk("small"), first)
+	second, err := client.ReadFrame()
+	require.NoError(t, err)
+	assert.Equal(t, large, second)
+	require.NoError(t, miniredistest.Receive(t, served))
+}

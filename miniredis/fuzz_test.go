@@ -204,3 +204,65 @@ func quoteWords(words [][]byte) []byte {
 	}
 	return line
 }
+
+// chunkReader returns data at most size bytes per Read, so a request can
+// be cut anywhere, as TCP may cut it.
+type chunkReader struct {
+	data []byte
+	size int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), r.size)], r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// FuzzParseWhole checks that the one-pass parser of whole requests,
+// parseWhole, and the general one, readRequest, see every input alike,
+// however it is cut into reads: the same frames, the same error, the same
+// bytes sent back.
+func FuzzParseWhole(f *testing.F) {
+	seeds := []string{
+		"*3\r\n$3\r\nset\r\n$5\r\nhello\r\n$5\r\nworld\r\n*2\r\n$3\r\nget\r\n$5\r\nhello\r\n",
+		"*1\r\n$0\r\n\r\n*0\r\n*-1\r\nPING\r\n",
+		"*1\n$4\nPING\n*1\r\n$4\r\nPING\r\r",
+		"*01\r\n$1\r\na\r\n",
+		"*1\r\n$01\r\na\r\n",
+		"*1\r\n$-1\r\n",
+		"*1\r\n$1\r\nab\r\n",
+		"*2\r\n$1\r\na\r\n:1\r\n",
+		"*1\r\n$1234567890\r\n",
+		"*9999999999\r\n",
+		"*1\r\n$3\r\nfoo",
+	}
+	for _, s := range seeds {
+		for _, size := range []uint16{1, 7, 16 << 10} {
+			f.Add([]byte(s), size)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, size uint16) {
+		read := func(fast bool) (frames []Frame, last string, out string) {
+			var w bytes.Buffer
+			c := NewConnection(&memConn{r: &chunkReader{data: data, size: max(int(size), 1)}, w: &w})
+			c.noFastPath = !fast
+			for range len(data) + 1 {
+				f, err := c.ReadFrame()
+				if err != nil {
+					return frames, err.Error(), w.String()
+				}
+				frames = append(frames, f)
+			}
+			t.Fatalf("more frames than the %d input bytes can hold", len(data))
+			return
+		}
+		fastFrames, fastErr, fastOut := read(true)
+		frames, err, out := read(false)
+		assert.Equal(t, frames, fastFrames)
+		assert.Equal(t, err, fastErr)
+		assert.Equal(t, out, fastOut)
+	})
+}

@@ -1,25 +1,114 @@
 package miniredis
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"strconv"
+	"math"
 )
 
 func protocolError(reason string) *ProtocolError { return &ProtocolError{Reason: reason} }
+
+// parseWhole parses a request that has arrived whole in the read buffer,
+// in one pass over it: the usual case of a client library's array of bulk
+// strings, each copied once, straight out of the buffer. It handles
+// well-formed requests only. For anything else, a request not yet whole,
+// an inline one, an empty one, or anything malformed, it reports false,
+// having consumed nothing, and readRequest reads it with every check and
+// error Redis makes. The two must agree; FuzzParseWhole checks that they do.
+func (c *Connection) parseWhole() (Array, bool) {
+	b := c.in[c.r:c.w]
+	n, i := wholeLength(b, '*')
+	// Each element takes at least the 6 bytes of "$0\r\n\r\n", so a count
+	// beyond that is not whole yet, and the array made below is never
+	// larger than what has arrived.
+	if n <= 0 || n > (len(b)-i)/6 {
+		return nil, false
+	}
+	block := c.block
+	req := c.newArray(n)
+	for k := range req {
+		size, j := wholeLength(b[i:], '$')
+		end := i + j + size
+		if size < 0 || end+2 > len(b) || b[end] != '\r' || b[end+1] != '\n' {
+			// Not whole, or malformed: undo the copies and let readRequest
+			// say which. The array and any new block are garbage.
+			c.block = block
+			return nil, false
+		}
+		req[k] = Bulk(c.copyBulk(b[i+j : end]))
+		i = end + 2
+	}
+	c.r += i
+	return req, true
+}
+
+// wholeLength parses a length line such as "*3\r\n" or "$5\r\n" at the
+// start of b, and returns the length and where the line ends. It accepts
+// only what readLength accepts too: a number of at most 9 digits without a
+// sign or a leading zero, then CRLF. Otherwise, it returns a negative
+// length.
+func wholeLength(b []byte, kind byte) (n, end int) {
+	if len(b) < 4 || b[0] != kind || b[1] == '0' && b[2] != '\r' {
+		return -1, 0
+	}
+	for i := 1; i < len(b) && i <= 10; i++ {
+		d := b[i]
+		if '0' <= d && d <= '9' {
+			n = n*10 + int(d-'0')
+			continue
+		}
+		if i == 1 || d != '\r' || i+1 == len(b) || b[i+1] != '\n' {
+			return -1, 0
+		}
+		return n, i + 2
+	}
+	return -1, 0
+}
+
+// newArray returns an Array of n elements for a request. Arrays of short
+// requests are cut from a slab, which a connection shares between them;
+// each has its capacity capped at its length, so that appending to one
+// can never overwrite the next.
+func (c *Connection) newArray(n int) Array {
+	const slabMin, slabMax = 16, 256
+	if n > slabMax/8 {
+		return make(Array, n)
+	}
+	if n > cap(c.slab)-len(c.slab) {
+		c.slab = make([]Frame, 0, min(max(2*cap(c.slab), slabMin), slabMax))
+	}
+	start := len(c.slab)
+	c.slab = c.slab[:start+n]
+	return Array(c.slab[start : start+n : start+n])
+}
+
+// copyBulk returns a copy of data, which lies in the read buffer and will
+// be overwritten. Small copies are cut from a block shared with the other
+// small strings the connection reads, with their capacity capped as in
+// newArray. A string kept, such as a value stored by SET, keeps its whole
+// block in memory, so blocks stay small: at most 4 KiB.
+func (c *Connection) copyBulk(data []byte) []byte {
+	const blockMin, blockMax = 256, 4 << 10
+	if len(data) > blockMin {
+		return append(make([]byte, 0, len(data)), data...)
+	}
+	if c.block == nil || len(data) > cap(c.block)-len(c.block) {
+		c.block = make([]byte, 0, min(max(2*cap(c.block), blockMin), blockMax))
+	}
+	start := len(c.block)
+	c.block = append(c.block, data...)
+	return c.block[start:len(c.block):len(c.block)]
+}
 
 // readRequest reads a request the way Redis does: '*' starts an array of
 // bulk strings, and anything else is an inline command. It returns a nil
 // Frame for input Redis ignores (an empty line, an empty array).
 func (c *Connection) readRequest() (Frame, error) {
-	first, err := c.r.Peek(1)
+	first, err := c.peek()
 	if err != nil {
 		return nil, err
 	}
-	if first[0] != '*' {
+	if first != '*' {
 		return c.readInline()
 	}
 	n, err := c.readLength("too big mbulk count string")
@@ -35,12 +124,12 @@ func (c *Connection) readRequest() (Frame, error) {
 	// Capacity comes from what arrives, not from what the client declared.
 	args := make(Array, 0, min(n.v, 16))
 	for range n.v {
-		kind, err := c.r.Peek(1)
+		kind, err := c.peek()
 		if err != nil {
 			return nil, err
 		}
-		if kind[0] != '$' {
-			return nil, protocolError(fmt.Sprintf("expected '$', got '%c'", printable(kind[0])))
+		if kind != '$' {
+			return nil, protocolError(fmt.Sprintf("expected '$', got '%c'", printable(kind)))
 		}
 		size, err := c.readLength("too big bulk count string")
 		if err != nil {
@@ -49,7 +138,7 @@ func (c *Connection) readRequest() (Frame, error) {
 		if !size.ok || size.v < 0 || size.v > MaxBulkLen {
 			return nil, protocolError("invalid bulk length")
 		}
-		data, err := c.readBulk(size.v)
+		data, err := c.readBulk(int(size.v))
 		if err != nil {
 			return nil, err
 		}
@@ -79,16 +168,15 @@ func (c *Connection) readInline() (Frame, error) {
 	return args, nil
 }
 
-// readReply reads any frame a server may send.
 func (c *Connection) readReply(depth int) (Frame, error) {
 	if depth > MaxDepth {
 		return nil, protocolError("too deeply nested reply")
 	}
-	kind, err := c.r.Peek(1)
+	kind, err := c.peek()
 	if err != nil {
 		return nil, err
 	}
-	switch kind[0] {
+	switch kind {
 	case '+', '-', '_':
 		line, err := c.readLine("too big reply line")
 		if err != nil {
@@ -124,7 +212,7 @@ func (c *Connection) readReply(depth int) (Frame, error) {
 		if !n.ok || n.v < 0 || n.v > MaxBulkLen {
 			return nil, protocolError("invalid bulk length")
 		}
-		data, err := c.readBulk(n.v)
+		data, err := c.readBulk(int(n.v))
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +238,7 @@ func (c *Connection) readReply(depth int) (Frame, error) {
 		}
 		return elems, nil
 	default:
-		return nil, protocolError(fmt.Sprintf("unexpected frame type '%c'", printable(kind[0])))
+		return nil, protocolError(fmt.Sprintf("unexpected frame type '%c'", printable(kind)))
 	}
 }
 
@@ -180,63 +268,63 @@ func parseInt(b []byte) (int64, bool) {
 	if len(digits) > 0 && digits[0] == '-' {
 		digits = digits[1:]
 	}
-	if len(digits) == 0 || digits[0] < '0' || digits[0] > '9' || digits[0] == '0' && len(b) > 1 {
+	// 19 digits hold every int64 and cannot overflow a uint64.
+	if len(digits) == 0 || len(digits) > 19 || digits[0] == '0' && len(b) > 1 {
 		return 0, false
 	}
-	v, err := strconv.ParseInt(string(b), 10, 64)
-	return v, err == nil
+	var v uint64
+	for _, d := range digits {
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(d-'0')
+	}
+	if len(digits) < len(b) {
+		// -(1<<63) is the one negative number whose magnitude is no int64.
+		return -int64(v), v <= 1<<63
+	}
+	return int64(v), v <= math.MaxInt64
+}
+
+// peek returns the next byte without consuming it, waiting for it if need be.
+func (c *Connection) peek() (byte, error) {
+	if c.r == c.w {
+		if err := c.fill(); err != nil {
+			return 0, err
+		}
+	}
+	return c.in[c.r], nil
 }
 
 // readLine returns the next line, without its "\n" or the "\r" before it.
 // Only an inline request can be empty; every other line starts with the
-// type byte its caller peeked. A line
-// longer than MaxInlineLen is a protocol error with the reason tooBig. The
-// slice may point into the read buffer, so it is valid only until the
-// next read.
+// type byte its caller peeked. A line longer than MaxInlineLen is a
+// protocol error with the reason tooBig, given as soon as its first byte
+// too many arrives. The slice points into the read buffer, so it is valid
+// only until the next read.
 func (c *Connection) readLine(tooBig string) ([]byte, error) {
-	line, err := c.r.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		line, err = c.readLongLine(line, tooBig)
-	}
-	if err != nil {
-		return nil, err
-	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	if len(line) > MaxInlineLen {
-		return nil, protocolError(tooBig)
-	}
-	return line, nil
-}
-
-// readLongLine gathers a line longer than the read buffer, whose first
-// part is start. It takes only what is already buffered at each step, so
-// it sees every byte as it arrives and refuses the line as soon as it is
-// known to be over the limit, whatever the size of the read buffer.
-func (c *Connection) readLongLine(start []byte, tooBig string) ([]byte, error) {
-	long := append([]byte(nil), start...)
-	for {
+	for scanned := 0; ; {
+		if i := bytes.IndexByte(c.in[c.r+scanned:c.w], '\n'); i >= 0 {
+			end := c.r + scanned + i
+			line := c.in[c.r:end]
+			c.r = end + 1
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			}
+			if len(line) > MaxInlineLen {
+				return nil, protocolError(tooBig)
+			}
+			return line, nil
+		}
 		// A line with no LF yet is too long once it holds MaxInlineLen+1
 		// bytes, unless the last of them is the CR of its CRLF.
-		if n := len(long); n > MaxInlineLen+1 || n == MaxInlineLen+1 && long[n-1] != '\r' {
+		scanned = c.w - c.r
+		if scanned > MaxInlineLen+1 || scanned == MaxInlineLen+1 && c.in[c.w-1] != '\r' {
 			return nil, protocolError(tooBig)
 		}
-		if c.r.Buffered() == 0 {
-			if _, err := c.r.Peek(1); err != nil {
-				return nil, err
-			}
+		if err := c.fill(); err != nil {
+			return nil, err
 		}
-		more, _ := c.r.Peek(c.r.Buffered())
-		if i := bytes.IndexByte(more, '\n'); i >= 0 {
-			long = append(long, more[:i+1]...)
-			c.r.Discard(i + 1)
-			return long, nil
-		}
-		more = more[:min(len(more), MaxInlineLen+2-len(long))]
-		long = append(long, more...)
-		c.r.Discard(len(more))
 	}
 }
 
@@ -244,47 +332,79 @@ func (c *Connection) readLongLine(start []byte, tooBig string) ([]byte, error) {
 //
 // Memory follows what arrives, never what was declared, so a client that
 // declares 512 MiB and sends 3 bytes costs the server kilobytes. A value
-// of up to bulkPiece bytes gets its exact size at once. A larger one
-// first arrives in pieces that grow with it, until an eighth of it is in;
-// then the rest is likely to follow, and the whole value is allocated
-// once, at its exact size, and the pieces are copied into it. A value of
-// n bytes thus costs about 1.125n in all, where a buffer that doubles as
-// data arrives costs up to 2n: its old and new halves are both alive
-// during the last copy.
-func (c *Connection) readBulk(n int64) ([]byte, error) {
-	var pieces [][]byte
-	var got int64
-	if n > bulkPiece {
+// that fits in the read buffer is gathered there, then copied out. A
+// larger one first arrives in pieces that grow with it, until an eighth
+// of it is in; then the rest is likely to follow, and the whole value is
+// allocated once, at its exact size, and the pieces are copied into it. A
+// value of n bytes thus costs about 1.125n in all, where a buffer that
+// doubles as data arrives costs up to 2n: its old and new halves are both
+// alive during the last copy.
+func (c *Connection) readBulk(n int) ([]byte, error) {
+	var data []byte
+	if n+2 <= ReadBufferSize {
+		for c.w-c.r < n+2 {
+			if err := c.fill(); err != nil {
+				return nil, err
+			}
+		}
+		data = c.copyBulk(c.in[c.r : c.r+n])
+		c.r += n
+	} else {
+		var pieces [][]byte
+		got := 0
 		for got < n/8 {
-			piece := make([]byte, min(max(got, bulkPiece), n/8-got))
-			if _, err := io.ReadFull(c.r, piece); err != nil {
+			piece := make([]byte, min(max(got, ReadBufferSize), n/8-got))
+			if err := c.readFull(piece); err != nil {
 				return nil, err
 			}
 			pieces = append(pieces, piece)
-			got += int64(len(piece))
+			got += len(piece)
+		}
+		data = make([]byte, n)
+		off := 0
+		for _, piece := range pieces {
+			off += copy(data[off:], piece)
+		}
+		if err := c.readFull(data[off:]); err != nil {
+			return nil, err
 		}
 	}
-	buf := make([]byte, n)
-	off := 0
-	for _, piece := range pieces {
-		off += copy(buf[off:], piece)
+	for c.w-c.r < 2 {
+		if err := c.fill(); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := io.ReadFull(c.r, buf[off:]); err != nil {
-		return nil, err
-	}
-	var crlf [2]byte
-	if _, err := io.ReadFull(c.r, crlf[:]); err != nil {
-		return nil, err
-	}
-	if crlf != [2]byte{'\r', '\n'} {
+	if c.in[c.r] != '\r' || c.in[c.r+1] != '\n' {
 		return nil, protocolError("expected CRLF after bulk data")
 	}
-	return buf, nil
+	c.r += 2
+	return data, nil
 }
 
-// bulkPiece is the largest bulk string read straight into a buffer of its
-// declared size, and the smallest piece a larger one arrives in.
-const bulkPiece = 16 << 10
+// readFull fills p with what is buffered, then with what arrives. Large
+// remainders are read from the socket straight into p, not through the
+// read buffer.
+func (c *Connection) readFull(p []byte) error {
+	for {
+		n := copy(p, c.in[c.r:c.w])
+		c.r += n
+		p = p[n:]
+		if len(p) == 0 {
+			return nil
+		}
+		if len(p) < ReadBufferSize {
+			if err := c.fill(); err != nil {
+				return err
+			}
+			continue
+		}
+		n, err := c.readSocket(p)
+		if err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+}
 
 // printable stands a space in for CR and LF, which would end an error
 // reply early, as Redis does when it quotes a client's byte back to it.
