@@ -118,7 +118,7 @@ func (r *runner) firstUnsolved(ctx context.Context) *exercise {
 			}
 			fmt.Fprintf(r.out, "checking %s... ", e.label)
 			res := r.check(ctx, e)
-			fmt.Fprintln(r.out, r.mark(res))
+			fmt.Fprintln(r.out, r.mark(res.state))
 			if ctx.Err() != nil {
 				return nil
 			}

@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // An exercise is a chapter's stub and the go test command that checks it.
@@ -83,6 +84,7 @@ type runner struct {
 	timeout   time.Duration // go test -timeout for each check
 	out       io.Writer
 	tty       bool // out is a terminal: clear it in watch, colour the marks
+	watching  bool // in watch: the check runs again on its own
 }
 
 func main() {
@@ -223,8 +225,12 @@ func (r *runner) explain(e exercise, res result) {
 		printIndented(r.out, res.output)
 	}
 	fmt.Fprintf(r.out, "\nThe check, to run by hand: %s\n", e.command(r.timeout))
-	fmt.Fprintf(r.out, "Edit %s, then run `go run ./workshop` again (or leave `go run ./workshop watch` running).\n",
-		filepath.Join(e.dir, "exercise.go"))
+	if r.watching {
+		fmt.Fprintf(r.out, "Edit %s and save: the check runs again.\n", filepath.Join(e.dir, "exercise.go"))
+	} else {
+		fmt.Fprintf(r.out, "Edit %s, then run `go run ./workshop` again (or leave `go run ./workshop watch` running).\n",
+			filepath.Join(e.dir, "exercise.go"))
+	}
 	fmt.Fprintf(r.out, "Stuck? `go run ./workshop hint %s` shows a hint.\n", e.name)
 }
 
@@ -234,40 +240,36 @@ func printIndented(w io.Writer, lines []string) {
 	}
 }
 
-// mark is the result in words, with a ✓ or ✗ that a terminal colours.
-func (r *runner) mark(res result) string {
-	text := map[state]string{
-		solved:  "✓ solved  ",
-		failed:  "✗ not yet ",
-		broken:  "✗ no build",
-		noTests: "✗ no tests",
-		missing: "- no exercise.go yet",
-		stopped: "✗ stopped ",
-	}[res.state]
-	if !r.tty {
-		return text
-	}
-	switch res.state {
-	case solved:
-		return "\033[32m" + text + "\033[0m"
-	case missing:
-		return text
+// marks are the results in words, after a ✓ or ✗ that a terminal colours.
+var marks = map[state]string{
+	solved:  "✓ solved",
+	failed:  "✗ not yet",
+	broken:  "✗ no build",
+	noTests: "✗ no tests",
+	missing: "- no exercise.go yet",
+	stopped: "✗ stopped",
+}
+
+// mark is the result in words, green or red on a terminal.
+func (r *runner) mark(s state) string {
+	switch {
+	case !r.tty || s == missing:
+		return marks[s]
+	case s == solved:
+		return "\033[32m" + marks[s] + "\033[0m"
 	default:
-		return "\033[31m" + text + "\033[0m"
+		return "\033[31m" + marks[s] + "\033[0m"
 	}
 }
 
-// took is how long a check took, rounded to what a person notices.
-func took(res result) string {
-	if res.state == missing {
-		return ""
-	}
-	return res.took.Round(100 * time.Millisecond).String()
-}
-
-// line is one exercise's line of the list, after its padded label.
+// line is one exercise's line of the list, after its padded label: the
+// result, then how long the check took.
 func (r *runner) line(res result) string {
-	return strings.TrimRight(r.mark(res)+"  "+took(res), " ")
+	if res.state == missing {
+		return r.mark(res.state)
+	}
+	pad := strings.Repeat(" ", max(0, 12-utf8.RuneCountInString(marks[res.state])))
+	return r.mark(res.state) + pad + fmt.Sprintf("%.1fs", res.took.Seconds())
 }
 
 // watch checks again each time a .go file in a chapter folder changes. With
@@ -279,6 +281,7 @@ func (r *runner) watch(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, "workshop:", err)
 		return 2
 	}
+	r.watching = true
 	for {
 		before := r.fingerprint()
 		if r.tty {
@@ -315,7 +318,7 @@ func (r *runner) progress(ctx context.Context) {
 	for i, e := range r.exercises {
 		fmt.Fprintf(r.out, "  %-14s ", e.label)
 		if r.solvedBefore(e) {
-			fmt.Fprintf(r.out, "%s  (unchanged since)\n", r.mark(result{state: solved}))
+			fmt.Fprintf(r.out, "%s    (unchanged since)\n", r.mark(solved))
 			results[i] = result{state: solved}
 			continue
 		}
