@@ -23,8 +23,9 @@ const errMaxClients = "-ERR max number of clients reached\r\n"
 // clients cannot stop the server and no accept loop has to know:
 //
 //   - When Accept fails for any reason but a closed listener, typically
-//     EMFILE when the process is out of file descriptors, it logs the
-//     failure once, waits, and tries again, as net/http's Server does.
+//     EMFILE when the process is out of file descriptors, it waits and
+//     tries again, as net/http's Server does, and logs the first failure
+//     of a burst and the first success after it, not every failure.
 //     The wait starts at 5 ms and doubles up to 1 s; it ends early as soon
 //     as a client's connection is closed, since that frees a descriptor.
 //     So Accept returns an error only once the listener is closed.
@@ -47,11 +48,18 @@ type Listener struct {
 	minDelay, maxDelay time.Duration // the retry wait's bounds
 
 	// mu makes concurrent callers of Accept take turns, and guards the
-	// fields below, which keep the log down to a line per burst.
-	mu       sync.Mutex
-	failures int  // Accept errors since the last success
-	full     bool // the last client was refused for MaxClients
+	// fields below, which keep the log down to two lines per burst of
+	// failures: one when it starts, one when Accept first works again.
+	mu          sync.Mutex
+	failures    int       // Accept errors in this burst
+	lastFailure time.Time // when Accept last failed
+	recovered   bool      // "accepting again" has been logged for this burst
+	full        bool      // the last client was refused for MaxClients
 }
+
+// quiet is how long Accept must go without failing for the next failure to
+// start a new burst, and be logged again.
+const quiet = 10 * time.Second
 
 // Listen announces on the TCP address addr, like net.Listen("tcp", addr),
 // and returns a Listener that lets in DefaultMaxClients at once.
@@ -108,16 +116,18 @@ func (l *Listener) Accept() (net.Conn, error) {
 		}
 		if err != nil {
 			delay = min(max(2*delay, l.minDelay), l.maxDelay)
-			if l.failures == 0 {
+			if time.Since(l.lastFailure) > quiet {
 				slog.Warn("accept failed; retrying until it works", "err", err)
+				l.failures, l.recovered = 0, false
 			}
 			l.failures++
+			l.lastFailure = time.Now()
 			l.wait(delay)
 			continue
 		}
-		if l.failures > 0 {
+		if l.failures > 0 && !l.recovered {
 			slog.Info("accepting again", "failed_attempts", l.failures)
-			l.failures = 0
+			l.recovered = true
 		}
 		if l.MaxClients > 0 && l.clients.Load() >= int64(l.MaxClients) {
 			l.refuse(conn)
