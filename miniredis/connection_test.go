@@ -609,6 +609,25 @@ func TestBuffersAreLentOnlyWhileInUse(t *testing.T) {
 		assert.Nil(t, server.in, "the read buffer goes back when a read finds nothing")
 	})
 
+	t.Run("a connection from a Listener waits without a read buffer too", func(t *testing.T) {
+		inner, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		ln := NewListener(inner)
+		t.Cleanup(func() { ln.Close() })
+		clientConn, err := net.Dial("tcp", ln.Addr().String())
+		require.NoError(t, err)
+		t.Cleanup(func() { clientConn.Close() })
+		serverConn, err := ln.Accept()
+		require.NoError(t, err)
+		server := NewConnection(serverConn)
+		t.Cleanup(func() { server.Close() })
+
+		require.NoError(t, clientConn.Close())
+		_, err = server.ReadFrame()
+		require.ErrorIs(t, err, io.EOF)
+		assert.Nil(t, server.in, "the read found nothing, so it took no buffer")
+	})
+
 	t.Run("a buffer made for a long line is dropped once the line is read", func(t *testing.T) {
 		line := "GET " + strings.Repeat("k", 40<<10)
 		server := NewConnection(newMemConn([]byte(line + "\r\nPING\r\n")))

@@ -30,7 +30,15 @@ type idleReader struct {
 // newIdleReader returns an idleReader for conn, or nil if conn is not a
 // socket, such as one end of a net.Pipe; ReadFrame then reads as usual.
 func newIdleReader(conn net.Conn) *idleReader {
-	sc, ok := conn.(syscall.Conn)
+	// A Listener's connection wraps the socket only to count its Close, so
+	// reading from the socket itself is what reading from it would do.
+	var sc syscall.Conn
+	var ok bool
+	if cc, isClient := conn.(*clientConn); isClient {
+		sc, ok = cc.Conn.(syscall.Conn)
+	} else {
+		sc, ok = conn.(syscall.Conn)
+	}
 	if !ok {
 		return nil
 	}
