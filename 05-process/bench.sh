@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
-# bench.sh runs redis-benchmark against this chapter's server and against a
-# real redis-server, one request at a time and pipelined 16 deep, and
-# prints the results side by side. It needs redis-server and
-# redis-benchmark on PATH. From the repository root:
+# bench.sh compares this chapter's server with a real redis-server under
+# the same load, in one run, and prints:
+#
+#   1. requests/s under redis-benchmark -t set,get -c 50 -n REQUESTS, one
+#      request at a time (-P 1) and pipelined 16 deep (-P 16), for each
+#      server and as a ratio, over ROUNDS rounds that alternate which
+#      server goes first, so that neither always meets a cooler machine;
+#   2. the memory each of CONNS connections costs each server, idle and
+#      after one SET and one GET each, from the growth of the server's RSS
+#      while bench/conns holds the connections open;
+#   3. each server's peak RSS while it stores one 100 MB value.
+#
+# It needs redis-server and redis-benchmark on PATH. From the repository
+# root:
 #
 #	bash 05-process/bench.sh
-#	GO_PORT=7400 REDIS_PORT=7401 REQUESTS=20000 bash 05-process/bench.sh
+#	ROUNDS=3 REQUESTS=100000 CONNS=2000 bash 05-process/bench.sh
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/.."
 
 go_port=${GO_PORT:-6400}
 redis_port=${REDIS_PORT:-6401}
-requests=${REQUESTS:-100000}
+requests=${REQUESTS:-200000}
+rounds=${ROUNDS:-2}
+conns=${CONNS:-10000}
+big=${BIG_VALUE:-100000000}
 
 tmp=$(mktemp -d)
 pids=()
@@ -33,42 +46,120 @@ for port in "$go_port" "$redis_port"; do
 	fi
 done
 
-go build -o "$tmp/server" .
-"$tmp/server" -addr "127.0.0.1:$go_port" 2>"$tmp/server.log" &
-pids+=($!)
-redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no >"$tmp/redis.log" &
-pids+=($!)
+# Each server and each client holds one descriptor per connection.
+if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt $((conns + 100)) ]; then
+	conns=$(($(ulimit -Hn) - 100))
+	echo "the descriptor limit allows only $conns connections" >&2
+fi
+ulimit -n $((conns + 100))
 
-# Starting takes a moment; wait until both accept connections.
-for port in "$go_port" "$redis_port"; do
+go build -o "$tmp/server" ./05-process
+go build -o "$tmp/conns" ./bench/conns
+
+# start NAME starts a fresh server, 05-process or redis-server, on its
+# port, waits until it accepts connections, and sets pid.
+start() {
+	case $1 in
+	05-process)
+		port=$go_port
+		"$tmp/server" -addr "127.0.0.1:$port" -maxclients $((conns + 10)) 2>"$tmp/$1.log" &
+		;;
+	redis-server)
+		port=$redis_port
+		redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
+			--maxclients $((conns + 10)) >"$tmp/$1.log" &
+		;;
+	esac
+	pid=$!
+	pids+=("$pid")
 	for _ in $(seq 100); do
-		listening "$port" && continue 2
+		listening "$port" && return
 		sleep 0.05
 	done
-	echo "nothing is listening on port $port:" >&2
-	cat "$tmp/server.log" "$tmp/redis.log" >&2
+	echo "$1 is not listening on port $port:" >&2
+	cat "$tmp/$1.log" >&2
 	exit 1
-done
-
-# bench PORT [ARGS...] prints one line per test: name, requests/s, p50 ms.
-# With -q, redis-benchmark redraws a progress line with CR; keep the
-# final lines only.
-bench() {
-	local port=$1
-	shift
-	redis-benchmark -h 127.0.0.1 -p "$port" -t set,get -n "$requests" -q "$@" 2>"$tmp/bench.err" |
-		tr '\r' '\n' |
-		awk '/requests per second/ { sub(":", "", $1); sub("p50=", "", $6); print $1, $2, $6 }'
 }
 
-printf 'redis-benchmark -t set,get -n %s -q (50 clients), on %s cores\n' "$requests" "$(nproc)"
+# halt stops the server start started last.
+halt() {
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+}
+
+# rss PID prints the resident memory of PID, or with VmHWM its peak, in kB.
+rss() { awk -v field="${2:-VmRSS}:" '$1 == field { print $2 }' "/proc/$1/status"; }
+
+# bench PORT PIPELINE prints "SET requests/s" and "GET requests/s" lines.
+# With -q, redis-benchmark redraws a progress line with CR; keep the final
+# lines only.
+bench() {
+	redis-benchmark -h 127.0.0.1 -p "$1" -t set,get -c 50 -n "$requests" -P "$2" -q 2>"$tmp/bench.err" |
+		tr '\r' '\n' | awk '/requests per second/ { sub(":", "", $1); print $1, $2 }'
+}
+
+printf 'redis-benchmark -t set,get -c 50 -n %s, %s rounds, on %s cores\n' "$requests" "$rounds" "$(nproc)"
 printf '%s; %s\n\n' "$(go version)" "$(redis-server --version | cut -d' ' -f1-3)"
-printf '%-10s %26s %26s\n' "" "05-process" "redis-server"
-printf '%-10s %15s %10s %15s %10s\n' "" "requests/s" "p50 ms" "requests/s" "p50 ms"
-for pipeline in 1 16; do
-	ours=$(bench "$go_port" -P "$pipeline")
-	theirs=$(bench "$redis_port" -P "$pipeline")
-	paste -d' ' <(echo "$ours") <(echo "$theirs") |
-		awk -v p="$pipeline" '{ name = $1; if (p > 1) name = name " -P " p
-			printf "%-10s %15s %10s %15s %10s\n", name, $2, $3, $5, $6 }'
-done
+
+start 05-process
+go_pid=$pid
+start redis-server
+redis_pid=$pid
+printf '%-6s %-10s %14s %14s %7s\n' round test 05-process redis-server ratio
+for round in $(seq "$rounds"); do
+	for pipeline in 1 16; do
+		if [ $((round % 2)) = 1 ]; then
+			ours=$(bench "$go_port" "$pipeline")
+			theirs=$(bench "$redis_port" "$pipeline")
+		else
+			theirs=$(bench "$redis_port" "$pipeline")
+			ours=$(bench "$go_port" "$pipeline")
+		fi
+		paste -d' ' <(echo "$ours") <(echo "$theirs") |
+			awk -v r="$round" -v p="$pipeline" '{ printf "%-6s %-10s %14.0f %14.0f %7.2f\n", r, $1 " -P " p, $2, $4, $2 / $4 }'
+	done
+done | tee "$tmp/rounds"
+# The mean of each test's ratio over the rounds.
+awk '{ t = $2 " " $3 " " $4; sum[t] += $7; n[t]++ }
+	END { for (t in sum) printf "%-6s %-10s %37.2f\n", "mean", t, sum[t] / n[t] }' "$tmp/rounds" | sort -k4,4n -k2,2r
+kill "$go_pid" "$redis_pid"
+wait "$go_pid" "$redis_pid" 2>/dev/null || true
+
+# per_conn NAME starts a fresh NAME, has bench/conns open $conns
+# connections to it, and sets idle and used to the RSS growth per
+# connection in bytes: idle, then after one SET and GET on each.
+per_conn() {
+	start "$1"
+	local before
+	before=$(rss "$pid")
+	coproc CLIENTS { exec "$tmp/conns" -addr "127.0.0.1:$port" -n "$conns"; }
+	read -r _ <&"${CLIENTS[0]}"
+	idle=$((($(rss "$pid") - before) * 1024 / conns))
+	echo >&"${CLIENTS[1]}"
+	read -r _ <&"${CLIENTS[0]}"
+	used=$((($(rss "$pid") - before) * 1024 / conns))
+	echo >&"${CLIENTS[1]}"
+	wait "$CLIENTS_PID"
+	halt
+}
+
+# peak NAME starts a fresh NAME, stores one value of $big bytes in it and
+# reads it back, and sets peak to the server's peak RSS in kB.
+peak() {
+	start "$1"
+	"$tmp/conns" -addr "127.0.0.1:$port" -n 1 -value-size "$big" <<<$'\n\n' >/dev/null
+	peak=$(rss "$pid" VmHWM)
+	halt
+}
+
+echo
+printf '%-40s %14s %14s\n' "memory, $conns connections" 05-process redis-server
+per_conn 05-process
+go_idle=$idle go_used=$used
+per_conn redis-server
+printf '%-40s %12d B %12d B\n' "per idle connection" "$go_idle" "$idle"
+printf '%-40s %12d B %12d B\n' "per connection after one SET and GET" "$go_used" "$used"
+peak 05-process
+go_peak=$peak
+peak redis-server
+printf '%-40s %11d kB %11d kB\n' "peak RSS storing one $big-byte value" "$go_peak" "$peak"
