@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -23,7 +22,7 @@ const (
 	failed        // a test failed, or the test binary died
 	broken        // the package did not build
 	noTests       // go test passed but ran no test: the exercise has no tests yet
-	missing       // the chapter has no exercise.go (yet): nothing to check
+	missing       // the chapter has no stub (yet): nothing to check
 	stopped       // the check could not run or did not finish
 )
 
@@ -43,7 +42,7 @@ type result struct {
 // go test's -timeout ends a hung test binary; the context ends everything
 // else (a build that hangs, or Ctrl-C).
 func (r *runner) check(ctx context.Context, e exercise) result {
-	if _, err := os.Stat(filepath.Join(r.root, e.dir, "exercise.go")); err != nil {
+	if len(r.stubs(e)) == 0 {
 		return result{state: missing}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*r.timeout)

@@ -87,21 +87,13 @@ func parseHints(text string) []string {
 	return hints
 }
 
-// solution says where the reference solution of e is: the files of its
-// chapter that are built only without -tags exercise.
+// solution says where the reference solution of e is.
 func (r *runner) solution(e exercise) string {
-	files, _ := filepath.Glob(filepath.Join(r.root, e.dir, "*.go"))
-	var sol []string
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err == nil && strings.Contains(string(b), "//go:build !exercise") {
-			sol = append(sol, r.rel(f))
-		}
-	}
+	sol := r.solutions(e)
 	if len(sol) == 0 {
-		return fmt.Sprintf("The solution is in %s, in the files other than exercise.go.", e.dir)
+		return fmt.Sprintf("The solution is in %s, in the files you do not edit.", e.dir)
 	}
-	return fmt.Sprintf("The solution is in %s (the files built without -tags exercise).", strings.Join(sol, ", "))
+	return fmt.Sprintf("The solution is in %s (built without -tags exercise).", strings.Join(sol, " and "))
 }
 
 // firstUnsolved is the first exercise that is not solved, bonus last. It

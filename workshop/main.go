@@ -46,15 +46,16 @@ var exercises = []exercise{
 	{name: "03", label: "03-joinhandle", dir: "03-joinhandle", tags: "exercise", hints: "03-joinhandle/HINTS.md"},
 	{name: "04", label: "04-ownership", dir: "04-ownership", tags: "exercise", race: true, hints: "04-ownership/HINTS.md"},
 	{name: "05", label: "05-process", dir: "05-process", tags: "exercise", hints: "05-process/HINTS.md"},
-	{name: "bonus", label: "05 bonus", dir: "05-process", tags: "exercise,bonus", run: "Bonus", bonus: true, hints: "05-process/HINTS-bonus.md"},
+	{name: "bonus", label: "05 bonus", dir: "05-process", tags: "exercise,bonus", run: "Bonus", race: true, bonus: true, hints: "05-process/HINTS-bonus.md"},
 }
 
 // goTestArgs is the check as a person would type it, without -json.
 func (e exercise) goTestArgs(timeout time.Duration) []string {
-	args := []string{"test", "-tags", e.tags, "-count=1"}
+	args := []string{"test"}
 	if e.race {
 		args = append(args, "-race")
 	}
+	args = append(args, "-tags", e.tags, "-count=1")
 	if e.run != "" {
 		args = append(args, "-run", e.run)
 	}
@@ -158,7 +159,8 @@ func (r *runner) status(ctx context.Context) int {
 	}
 	// Unsolved exercises are no error: the exit code stays 0 so that go run
 	// does not add "exit status 1" under the explanation.
-	if next := r.next(results); !r.summary(results) && next >= 0 {
+	r.summary(results)
+	if next := r.next(results); next >= 0 {
 		r.explain(r.exercises[next], results[next])
 	}
 	return 0
@@ -177,9 +179,8 @@ func (r *runner) next(results []result) int {
 	return -1
 }
 
-// summary counts the solved exercises and reports whether all but the bonus
-// are.
-func (r *runner) summary(results []result) bool {
+// summary counts the solved exercises.
+func (r *runner) summary(results []result) {
 	done, required, bonus, absent := 0, 0, "", 0
 	for i, e := range r.exercises {
 		switch {
@@ -198,11 +199,10 @@ func (r *runner) summary(results []result) bool {
 	fmt.Fprintf(r.out, "\n%d of %d exercises solved%s.\n", done, required, bonus)
 	switch {
 	case absent == 1:
-		fmt.Fprintln(r.out, "One chapter has no exercise.go to check yet.")
+		fmt.Fprintln(r.out, "One exercise has no stub to check yet.")
 	case absent > 1:
-		fmt.Fprintf(r.out, "%d chapters have no exercise.go to check yet.\n", absent)
+		fmt.Fprintf(r.out, "%d exercises have no stub to check yet.\n", absent)
 	}
-	return done == required
 }
 
 // explain says why e is not solved and what to do next.
@@ -225,11 +225,11 @@ func (r *runner) explain(e exercise, res result) {
 		printIndented(r.out, res.output)
 	}
 	fmt.Fprintf(r.out, "\nThe check, to run by hand: %s\n", e.command(r.timeout))
+	edit := strings.Join(r.stubs(e), " and ")
 	if r.watching {
-		fmt.Fprintf(r.out, "Edit %s and save: the check runs again.\n", filepath.Join(e.dir, "exercise.go"))
+		fmt.Fprintf(r.out, "Edit %s and save: the check runs again.\n", edit)
 	} else {
-		fmt.Fprintf(r.out, "Edit %s, then run `go run ./workshop` again (or leave `go run ./workshop watch` running).\n",
-			filepath.Join(e.dir, "exercise.go"))
+		fmt.Fprintf(r.out, "Edit %s, then run `go run ./workshop` again (or leave `go run ./workshop watch` running).\n", edit)
 	}
 	fmt.Fprintf(r.out, "Stuck? `go run ./workshop hint %s` shows a hint.\n", e.name)
 }
@@ -246,7 +246,7 @@ var marks = map[state]string{
 	failed:  "✗ not yet",
 	broken:  "✗ no build",
 	noTests: "✗ no tests",
-	missing: "- no exercise.go yet",
+	missing: "- no stub yet",
 	stopped: "✗ stopped",
 }
 

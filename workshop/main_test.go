@@ -52,10 +52,10 @@ func TestStatus(t *testing.T) {
 		"02-fail        ✗ not yet",
 		"03-broken      ✗ no build",
 		"04-hang        ✗ not yet",
-		"05-none        - no exercise.go yet",
+		"05-none        - no stub yet",
 		"02 bonus       ✗ not yet",
 		"1 of 5 exercises solved.",
-		"One chapter has no exercise.go to check yet.",
+		"One exercise has no stub to check yet.",
 		"02-fail is next. Its first failure:",
 		"--- TestDouble/two_is_doubled_to_four",
 		"\n    double_test.go:15: Double(2) = 2, want 4: does Double multiply by two?\n\n",
@@ -251,5 +251,41 @@ func TestWatch(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("watch did not return within 10 s of Ctrl-C")
+	}
+}
+
+func TestStubsAndSolutions(t *testing.T) {
+	r := course(t, io.Discard)
+	two, bonus := r.exercises[1], r.exercises[5]
+	for _, tc := range []struct {
+		name      string
+		got, want []string
+	}{
+		{"02's stub", r.stubs(two), []string{"02-fail/exercise.go"}},
+		{"the bonus's stub", r.stubs(bonus), []string{"02-fail/bonus_exercise.go"}},
+		{"02's solution", r.solutions(two), []string{"02-fail/solution.go"}},
+		{"the bonus's solution", r.solutions(bonus), []string{"02-fail/bonus.go"}},
+		{"a chapter without a stub", r.stubs(r.exercises[4]), nil},
+	} {
+		if strings.Join(tc.got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+func TestStatusExplainsTheBonusOnceTheRestIsSolved(t *testing.T) {
+	var out bytes.Buffer
+	r := course(t, &out)
+	r.exercises = []exercise{r.exercises[0], r.exercises[5]}
+	r.main(t.Context(), nil)
+	for _, want := range []string{
+		"1 of 1 exercises solved.",
+		"02 bonus is next. Its first failure:\n\n--- TestBonusTriple\n",
+		"go test -tags exercise,bonus -count=1 -run Bonus -timeout 3s ./02-fail",
+		"Edit 02-fail/bonus_exercise.go, then",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -4,8 +4,8 @@ package fail
 
 import "testing"
 
-func TestBonusSum(t *testing.T) {
-	if got := Double(1) + Double(1); got != 4 {
-		t.Errorf("Double(1) + Double(1) = %d, want 4", got)
+func TestBonusTriple(t *testing.T) {
+	if got := Triple(2); got != 6 {
+		t.Errorf("Triple(2) = %d, want 6", got)
 	}
 }
