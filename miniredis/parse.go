@@ -381,31 +381,6 @@ func (c *Connection) readBulk(n int) ([]byte, error) {
 	return data, nil
 }
 
-// readFull fills p with what is buffered, then with what arrives. Large
-// remainders are read from the socket straight into p, not through the
-// read buffer.
-func (c *Connection) readFull(p []byte) error {
-	for {
-		n := copy(p, c.in[c.r:c.w])
-		c.r += n
-		p = p[n:]
-		if len(p) == 0 {
-			return nil
-		}
-		if len(p) < ReadBufferSize {
-			if err := c.fill(); err != nil {
-				return err
-			}
-			continue
-		}
-		n, err := c.readSocket(p)
-		if err != nil {
-			return err
-		}
-		p = p[n:]
-	}
-}
-
 // printable stands a space in for CR and LF, which would end an error
 // reply early, as Redis does when it quotes a client's byte back to it.
 func printable(b byte) byte {
