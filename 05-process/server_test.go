@@ -313,3 +313,41 @@ func TestShutdown(t *testing.T) {
 			"want the go-redis connection closed, got %v", err)
 	})
 }
+
+func TestClientMistakesAreNotWarnings(t *testing.T) {
+	needProcess(t)
+	logs := miniredistest.CaptureLog(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	returned := make(chan error, 1)
+	addr := miniredistest.Serve(t, func(ln net.Listener) error {
+		err := newServer(miniredistest.Timeout).serve(ctx, ln)
+		returned <- err
+		return err
+	})
+
+	// A request that breaks the protocol.
+	bad := miniredistest.Dial(t, addr)
+	bad.Send("*1\r\n$x\r\n")
+	bad.Expect("-ERR Protocol error: invalid bulk length\r\n")
+	bad.ExpectClosed()
+
+	// A client that resets its connection half-way through a request:
+	// with SO_LINGER 0, Close sends RST instead of FIN.
+	reset := miniredistest.Dial(t, addr)
+	reset.Send("*2\r\n$3\r\nget\r\n")
+	require.NoError(t, reset.NetConn().(*net.TCPConn).SetLinger(0))
+	reset.Close()
+	logs.WaitFor(t, 2, "read failed")
+
+	cancel()
+	require.NoError(t, miniredistest.Receive(t, returned))
+
+	var readFailures int
+	for _, r := range logs.Records(t) {
+		assert.Equal(t, "INFO", r["level"], "a client's mistake is not the operator's problem: %v", r)
+		if r["msg"] == "read failed" {
+			readFailures++
+		}
+	}
+	assert.Equal(t, 2, readFailures, "both clients' failures are logged, at Info")
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Log collects what a logger writes during a test. Connection goroutines
@@ -15,15 +16,57 @@ import (
 // handler, as in slog.New(slog.NewJSONHandler(l, nil)), or let CaptureLog
 // point slog's default logger at it.
 type Log struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{} // closed, and replaced, by every Write
 }
 
 // Write appends p to the log.
 func (l *Log) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.written != nil {
+		close(l.written)
+		l.written = nil
+	}
 	return l.buf.Write(p)
+}
+
+// WaitFor waits until the log holds n records with the message msg, and
+// fails the test if it does not within Timeout. It is how a test waits for
+// something a server does without telling its client, such as logging a
+// connection it lost.
+func (l *Log) WaitFor(t testing.TB, n int, msg string) {
+	t.Helper()
+	deadline := time.After(Timeout)
+	for {
+		l.mu.Lock()
+		if l.written == nil {
+			l.written = make(chan struct{})
+		}
+		written := l.written
+		l.mu.Unlock()
+		// Checked after taking the channel, so a write in between is not
+		// missed: it closes the channel this wait is on.
+		if count(l.Messages(t), msg) >= n {
+			return
+		}
+		select {
+		case <-written:
+		case <-deadline:
+			t.Fatalf("the log did not hold %d records %q within %v; it holds:\n%s", n, msg, Timeout, l.String())
+		}
+	}
+}
+
+func count(msgs []string, msg string) int {
+	n := 0
+	for _, m := range msgs {
+		if m == msg {
+			n++
+		}
+	}
+	return n
 }
 
 // String returns everything written so far.

@@ -420,3 +420,18 @@ func TestRedisTool(t *testing.T) {
 		assert.Equal(t, []string{"redis-missing is not on PATH, and REQUIRE_REDIS_TOOLS=1"}, rec.failures())
 	})
 }
+
+func TestLogWaitFor(t *testing.T) {
+	t.Run("returns once the records are written, by another goroutine", func(t *testing.T) {
+		var l miniredistest.Log
+		logger := slog.New(slog.NewJSONHandler(&l, nil))
+		go func() {
+			logger.Info("other")
+			logger.Info("lost")
+			logger.Info("lost")
+		}()
+		l.WaitFor(t, 2, "lost")
+		assert.Equal(t, []string{"other", "lost", "lost"}, l.Messages(t))
+	})
+}
+
