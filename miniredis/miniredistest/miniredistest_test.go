@@ -434,4 +434,3 @@ func TestLogWaitFor(t *testing.T) {
 		assert.Equal(t, []string{"other", "lost", "lost"}, l.Messages(t))
 	})
 }
-
