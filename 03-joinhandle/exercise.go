@@ -18,12 +18,13 @@ import (
 // awaiting it.
 type server struct {
 	handler func(*miniredis.Connection) // process, or a stand-in in tests
-	conns   *conns                      // the open connections, for shutdown.go
+	drain   time.Duration               // how long shutdown waits for busy connections
+	conns   miniredis.Conns             // the open connections, for shutdown
 	// TODO: add what serve needs to wait for its goroutines.
 }
 
 func newServer(drain time.Duration) *server {
-	return &server{handler: process, conns: newConns(drain)}
+	return &server{handler: process, drain: drain}
 }
 
 // serve accepts connections and hands each one to a goroutine of its own.
@@ -36,9 +37,9 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			// Ask every connection to finish (shutdown.go), then wait for
+			// Ask every connection to finish (miniredis.Conns), then wait for
 			// every goroutine spawned, as awaiting each JoinHandle would.
-			done := s.conns.shutdown()
+			done := s.conns.Shutdown(s.drain)
 			// TODO: wait here until every connection goroutine has returned.
 			// serve returning too early cuts off clients mid-request.
 			done()
@@ -47,12 +48,12 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 			}
 			return err
 		}
-		c := s.conns.add(conn)
+		c := s.conns.Add(conn)
 		// TODO: count this goroutine in, so that serve can wait for it, and
 		// make a panic in the handler a logged error (recoverPanic) rather
 		// than the end of the whole program.
 		go func() {
-			defer s.conns.remove(c)
+			defer s.conns.Remove(c)
 			defer c.Close()
 			s.handler(c)
 		}()

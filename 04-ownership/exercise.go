@@ -19,8 +19,9 @@ import (
 // them: the Go counterpart of keeping every JoinHandle and awaiting it.
 type server struct {
 	handler func(c *miniredis.Connection, client int) // process, or a stand-in in tests
+	drain   time.Duration                             // how long shutdown waits for busy connections
+	conns   miniredis.Conns                           // the open connections, for shutdown
 	wg      sync.WaitGroup                            // one count per connection goroutine
-	conns   *conns                                    // the open connections, for shutdown.go
 
 	// mu guards served. Every connection goroutine changes it, so each
 	// must hold mu to read or write it: the Mutex of Arc<Mutex<T>>, with
@@ -30,7 +31,7 @@ type server struct {
 }
 
 func newServer(drain time.Duration) *server {
-	return &server{handler: process, conns: newConns(drain)}
+	return &server{handler: process, drain: drain}
 }
 
 // serve accepts connections and hands each one to a goroutine of its own.
@@ -43,9 +44,9 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			// Ask every connection to finish (shutdown.go), then wait for
+			// Ask every connection to finish (miniredis.Conns), then wait for
 			// every goroutine spawned, as awaiting each JoinHandle would.
-			done := s.conns.shutdown()
+			done := s.conns.Shutdown(s.drain)
 			s.wg.Wait()
 			done()
 			if ctx.Err() != nil {
@@ -53,11 +54,11 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 			}
 			return err
 		}
-		c := s.conns.add(conn)
+		c := s.conns.Add(conn)
 		// wg.Go counts the goroutine in before it starts and out when it
 		// returns, so Wait cannot miss one.
 		s.wg.Go(func() {
-			defer s.conns.remove(c)
+			defer s.conns.Remove(c)
 			defer c.Close()
 			defer recoverPanic(c)
 			// TODO: this holds s.mu for as long as the handler talks to
