@@ -22,6 +22,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -90,8 +91,20 @@ func each(conns []net.Conn, f func(int, net.Conn) error) error {
 	return g.Wait()
 }
 
+// ping fails if the server refused the connection. Any other one-line
+// reply shows it is served, even an older server's "unknown command".
 func ping(_ int, c net.Conn) error {
-	return roundTrip(c, command("PING"), []byte("+PONG\r\n"))
+	if _, err := c.Write(command("PING")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.LocalAddr(), err)
+	}
+	if strings.HasPrefix(line, "-ERR max number of clients") {
+		return fmt.Errorf("%s: %q", c.LocalAddr(), line)
+	}
+	return nil
 }
 
 func setGet(c net.Conn, key string, value []byte) error {
