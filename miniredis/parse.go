@@ -24,15 +24,15 @@ func (c *Connection) parseWhole() (Array, bool) {
 	if n <= 0 || n > (len(b)-i)/6 {
 		return nil, false
 	}
-	block := c.block
+	block, slab := c.block, c.slab
 	req := c.newArray(n)
 	for k := range req {
 		size, j := wholeLength(b[i:], '$')
 		end := i + j + size
 		if size < 0 || end+2 > len(b) || b[end] != '\r' || b[end+1] != '\n' {
 			// Not whole, or malformed: undo the copies and let readRequest
-			// say which. The array and any new block are garbage.
-			c.block = block
+			// say which. The array and any new block or slab are garbage.
+			c.block, c.slab = block, slab
 			return nil, false
 		}
 		req[k] = Bulk(c.copyBulk(b[i+j : end]))
