@@ -40,12 +40,13 @@ type result struct {
 
 // check runs the go test command of e with -json and reads the result.
 // go test's -timeout ends a hung test binary; the context ends everything
-// else (a build that hangs, or Ctrl-C).
+// else: Ctrl-C, or a go test that overruns by two minutes (more than any
+// build of a chapter takes, even with a cold cache on a busy machine).
 func (r *runner) check(ctx context.Context, e exercise) result {
 	if len(r.stubs(e)) == 0 {
 		return result{state: missing}
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*r.timeout)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout+2*time.Minute)
 	defer cancel()
 
 	args := append([]string{"test", "-json"}, e.goTestArgs(r.timeout)[1:]...)

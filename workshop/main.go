@@ -111,6 +111,7 @@ func main() {
 const usage = `Usage: go run ./workshop [command]
 
   (none)        check every exercise and show what to do next
+  NN            check exercise NN only
   hint [NN]     the next hint for the first unsolved exercise, or for NN
   watch [NN]    check again each time a .go file is saved (Ctrl-C stops)
   doctor        check Go, the tools and port 6379; warm the build cache
@@ -138,10 +139,13 @@ func (r *runner) main(ctx context.Context, args []string) int {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(r.out, usage)
 		return 0
-	default:
-		fmt.Fprintf(os.Stderr, "workshop: unknown command %q\n\n%s", cmd, usage)
-		return 2
 	}
+	if e, err := r.pick(args); err == nil {
+		r.checkOne(ctx, *e)
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "workshop: unknown command %q\n\n%s", cmd, usage)
+	return 2
 }
 
 // status checks every exercise, one at a time and in order, then explains
@@ -288,14 +292,7 @@ func (r *runner) watch(ctx context.Context, args []string) int {
 			fmt.Fprint(r.out, "\033[H\033[2J")
 		}
 		if only != nil {
-			res := r.check(ctx, *only)
-			fmt.Fprintf(r.out, "  %-14s %s\n", only.label, r.line(res))
-			if ctx.Err() == nil {
-				r.remember(*only, res)
-				if res.state != solved {
-					r.explain(*only, res)
-				}
-			}
+			r.checkOne(ctx, *only)
 		} else {
 			r.progress(ctx)
 		}
@@ -307,6 +304,20 @@ func (r *runner) watch(ctx context.Context, args []string) int {
 			fmt.Fprintln(r.out)
 			return 0
 		}
+	}
+}
+
+// checkOne checks e alone and explains a failure.
+func (r *runner) checkOne(ctx context.Context, e exercise) {
+	fmt.Fprintf(r.out, "  %-14s ", e.label)
+	res := r.check(ctx, e)
+	fmt.Fprintln(r.out, r.line(res))
+	if ctx.Err() != nil {
+		return
+	}
+	r.remember(e, res)
+	if res.state != solved && res.state != missing {
+		r.explain(e, res)
 	}
 }
 

@@ -289,3 +289,20 @@ func TestStatusExplainsTheBonusOnceTheRestIsSolved(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckOne(t *testing.T) {
+	var out bytes.Buffer
+	r := course(t, &out)
+	if code := r.main(t.Context(), []string{"02"}); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	got := out.String()
+	if !strings.HasPrefix(got, "  02-fail        ✗ not yet") || !strings.Contains(got, "--- TestDouble/two_is_doubled_to_four") ||
+		strings.Contains(got, "01-pass") {
+		t.Errorf("output:\n%s", got)
+	}
+	out.Reset()
+	if code := r.main(t.Context(), []string{"07"}); code != 2 {
+		t.Errorf("an unknown exercise: exit code %d, want 2", code)
+	}
+}
