@@ -216,7 +216,7 @@ func (r *runner) explain(e exercise, res result) {
 	case res.err != nil:
 		fmt.Fprintf(r.out, "%s: the check did not finish: %v\n", e.label, res.err)
 	case len(res.build) > 0:
-		fmt.Fprintf(r.out, "%s does not build:\n\n", e.label)
+		fmt.Fprintf(r.out, "%s does not build (go test compiles it, then runs go vet on it):\n\n", e.label)
 		printIndented(r.out, res.build)
 	case res.failed != "":
 		fmt.Fprintf(r.out, "%s is next. Its first failure:\n\n--- %s\n", e.label, res.failed)

@@ -74,7 +74,7 @@ func TestStatus(t *testing.T) {
 	if strings.Contains(got, "\033[") {
 		t.Error("output to a non-terminal has colour codes")
 	}
-	if strings.Contains(got, "TestBonusSum") || strings.Contains(got, "03-broken does not build") {
+	if strings.Contains(got, "TestBonusTriple") || strings.Contains(got, "03-broken does not build") {
 		t.Error("output explains more than the first failure")
 	}
 }
@@ -96,7 +96,7 @@ func TestStatusExplainsABuildFailure(t *testing.T) {
 	r := course(t, &out)
 	r.exercises = r.exercises[2:3]
 	r.main(t.Context(), nil)
-	want := "03-broken does not build:\n\n    03-broken/exercise.go:7:9: cannot use 42 (untyped int constant) as string value in return statement\n"
+	want := "03-broken does not build (go test compiles it, then runs go vet on it):\n\n    03-broken/exercise.go:7:9: cannot use 42 (untyped int constant) as string value in return statement\n"
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("output lacks\n%s\ngot:\n%s", want, out.String())
 	}
