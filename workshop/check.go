@@ -177,12 +177,26 @@ func trim(in []string, root string) []string {
 	var out []string
 	dump := false             // in a goroutine dump: a panic or a timeout
 	seen := map[string]bool{} // frames shown from the dump
+	races, inRace := 0, false // data race reports, and whether l is in one
 	for i, l := range in {
 		t := strings.TrimSpace(l)
+		// The first data race report says it all; the others are skipped.
+		if t == "WARNING: DATA RACE" {
+			races++
+			if races == 2 {
+				out = append(out, "(more data races were reported: run the check by hand to see them all)")
+			}
+		}
+		if strings.HasPrefix(t, "==================") {
+			inRace = !inRace
+			continue
+		}
+		if inRace && races > 1 {
+			continue
+		}
 		switch {
 		case strings.HasPrefix(t, "=== "), strings.HasPrefix(t, "--- FAIL"), strings.HasPrefix(t, "--- PASS"),
-			t == "FAIL", strings.HasPrefix(t, "FAIL\t"), strings.HasPrefix(t, "Error Trace:"), strings.HasPrefix(t, "Test:"),
-			strings.HasPrefix(t, "=================="):
+			t == "FAIL", strings.HasPrefix(t, "FAIL\t"), strings.HasPrefix(t, "Error Trace:"), strings.HasPrefix(t, "Test:"):
 			continue
 		case strings.HasPrefix(t, "goroutine ") && strings.HasSuffix(t, ":"):
 			dump = true // "goroutine 7 [running]:"
@@ -200,6 +214,9 @@ func trim(in []string, root string) []string {
 			}
 			seen[file] = true
 			l = "  at " + file
+			if i > 0 {
+				l += "  " + funcName(in[i-1])
+			}
 		}
 		out = append(out, strings.ReplaceAll(l, root+string(filepath.Separator), ""))
 	}
@@ -211,6 +228,19 @@ func trim(in []string, root string) []string {
 		out = append(out[:maxLines], fmt.Sprintf("... and %d more lines: run the check by hand to see them", n))
 	}
 	return out
+}
+
+// funcName shortens a frame's function line for show:
+// "example.com/spawning/05-process.(*store).set(...)" is "05-process.(*store).set".
+func funcName(l string) string {
+	f := strings.TrimSpace(l)
+	if i := strings.LastIndex(f, "/"); i >= 0 {
+		f = f[i+1:]
+	}
+	if i := strings.LastIndex(f, "("); i > 0 && strings.HasSuffix(f, ")") {
+		f = f[:i]
+	}
+	return f
 }
 
 // frameFile is the file:line of a stack frame's second line, such as

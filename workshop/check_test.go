@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -98,6 +99,29 @@ func TestTrim(t *testing.T) {
 			"        \tError:      \tReceived unexpected error:",
 			"        \t            \tread tcp: i/o timeout",
 			"        \tMessages:   \tclient B was not answered",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+
+	t.Run("only the first of several data race reports is shown", func(t *testing.T) {
+		report := []string{
+			"==================",
+			"WARNING: DATA RACE",
+			"Write at 0x00c000097c50 by goroutine 185:",
+			"  main.(*store).set()",
+			"      /repo/05-process/shared_exercise.go:27 +0x44",
+			"==================",
+		}
+		in := append(append(slices.Clone(report), report...), "    testing.go:1712: race detected during execution of test")
+		got := trim(in, "/repo")
+		want := []string{
+			"WARNING: DATA RACE",
+			"Write at 0x00c000097c50 by goroutine 185:",
+			"  at 05-process/shared_exercise.go:27  main.(*store).set",
+			"(more data races were reported: run the check by hand to see them all)",
+			"    testing.go:1712: race detected during execution of test",
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
