@@ -228,7 +228,11 @@ func (r *runner) explain(e exercise, res result) {
 		fmt.Fprintf(r.out, "%s is next. go test said:\n\n", e.label)
 		printIndented(r.out, res.output)
 	}
-	fmt.Fprintf(r.out, "\nThe check, to run by hand: %s\n", e.command(r.timeout))
+	where := ""
+	if wd, _ := os.Getwd(); wd != r.root {
+		where = "   (in " + r.root + ")"
+	}
+	fmt.Fprintf(r.out, "\nThe check, to run by hand: %s%s\n", e.command(r.timeout), where)
 	edit := strings.Join(r.stubs(e), " and ")
 	if r.watching {
 		fmt.Fprintf(r.out, "Edit %s and save: the check runs again.\n", edit)
