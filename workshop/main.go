@@ -280,37 +280,6 @@ func (r *runner) line(res result) string {
 	return r.mark(res.state) + pad + fmt.Sprintf("%.1fs", res.took.Seconds())
 }
 
-// watch checks again each time a .go file in a chapter folder changes. With
-// an argument it checks that exercise only; without, it shows the list up to
-// the first unsolved exercise, checking again only what changed.
-func (r *runner) watch(ctx context.Context, args []string) int {
-	only, err := r.pick(args)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "workshop:", err)
-		return 2
-	}
-	r.watching = true
-	for {
-		before := r.fingerprint()
-		if r.tty {
-			fmt.Fprint(r.out, "\033[H\033[2J")
-		}
-		if only != nil {
-			r.checkOne(ctx, *only)
-		} else {
-			r.progress(ctx)
-		}
-		if ctx.Err() != nil {
-			return 0
-		}
-		fmt.Fprintf(r.out, "\n%s  watching for saved .go files; Ctrl-C stops\n", time.Now().Format("15:04:05"))
-		if !r.waitForChange(ctx, before) {
-			fmt.Fprintln(r.out)
-			return 0
-		}
-	}
-}
-
 // checkOne checks e alone and explains a failure.
 func (r *runner) checkOne(ctx context.Context, e exercise) {
 	fmt.Fprintf(r.out, "  %-14s ", e.label)
@@ -322,69 +291,6 @@ func (r *runner) checkOne(ctx context.Context, e exercise) {
 	r.remember(e, res)
 	if res.state != solved && res.state != missing {
 		r.explain(e, res)
-	}
-}
-
-// progress lists the exercises up to the first unsolved one and explains it.
-// An exercise solved at an earlier check whose folder has not changed since
-// is not checked again.
-func (r *runner) progress(ctx context.Context) {
-	results := make([]result, len(r.exercises))
-	for i, e := range r.exercises {
-		fmt.Fprintf(r.out, "  %-14s ", e.label)
-		if r.solvedBefore(e) {
-			fmt.Fprintf(r.out, "%s    (unchanged since)\n", r.mark(solved))
-			results[i] = result{state: solved}
-			continue
-		}
-		results[i] = r.check(ctx, e)
-		fmt.Fprintln(r.out, r.line(results[i]))
-		if ctx.Err() != nil {
-			return
-		}
-		r.remember(e, results[i])
-		if s := results[i].state; s != solved && s != missing {
-			r.explain(e, results[i])
-			return
-		}
-	}
-	r.summary(results)
-}
-
-// fingerprint names every .go file in the chapter folders with its size and
-// modification time, so that two fingerprints differ after a save.
-func (r *runner) fingerprint() string {
-	var b strings.Builder
-	seen := map[string]bool{}
-	for _, e := range r.exercises {
-		if seen[e.dir] {
-			continue
-		}
-		seen[e.dir] = true
-		files, _ := filepath.Glob(filepath.Join(r.root, e.dir, "*.go"))
-		for _, f := range files {
-			if fi, err := os.Stat(f); err == nil {
-				fmt.Fprintf(&b, "%s %d %d\n", f, fi.Size(), fi.ModTime().UnixNano())
-			}
-		}
-	}
-	return b.String()
-}
-
-// waitForChange polls the fingerprint every 300 ms until it differs from
-// before. It returns false if ctx is done first.
-func (r *runner) waitForChange(ctx context.Context, before string) bool {
-	tick := time.NewTicker(300 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-tick.C:
-			if r.fingerprint() != before {
-				return true
-			}
-		}
 	}
 }
 

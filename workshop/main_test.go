@@ -185,9 +185,12 @@ func TestPick(t *testing.T) {
 	}
 }
 
-func TestWatch(t *testing.T) {
+// startWatch runs watch with args on r in the background. waitFor reads
+// its output until a line contains want (for at most 20 s) and returns the
+// lines before it; stop is Ctrl-C and returns watch's exit code.
+func startWatch(t *testing.T, args ...string) (r *runner, waitFor func(want string) []string, stop func() int) {
 	pr, pw := io.Pipe()
-	r := course(t, pw)
+	r = course(t, pw)
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -196,10 +199,10 @@ func TestWatch(t *testing.T) {
 		}
 		close(lines)
 	}()
-	// waitFor reads lines until one contains want, for at most 20 s.
-	waitFor := func(want string) {
+	waitFor = func(want string) []string {
 		t.Helper()
 		deadline := time.After(20 * time.Second)
+		var before []string
 		for {
 			select {
 			case l, ok := <-lines:
@@ -207,8 +210,9 @@ func TestWatch(t *testing.T) {
 					t.Fatalf("output ended before %q", want)
 				}
 				if strings.Contains(l, want) {
-					return
+					return before
 				}
+				before = append(before, l)
 			case <-deadline:
 				t.Fatalf("no %q within 20 s", want)
 			}
@@ -218,91 +222,69 @@ func TestWatch(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan int)
 	go func() {
-		done <- r.main(ctx, []string{"watch", "02"})
+		done <- r.main(ctx, append([]string{"watch"}, args...))
 		pw.Close()
 	}()
+	stop = func() int {
+		t.Helper()
+		cancel()
+		go func() {
+			for range lines {
+			}
+		}()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(10 * time.Second):
+			t.Fatal("watch did not return within 10 s of Ctrl-C")
+			return -1
+		}
+	}
+	t.Cleanup(func() { cancel() })
+	return r, waitFor, stop
+}
 
+// save writes a file of the course with a later modification time, in case
+// the write lands in the same clock tick as the one before.
+func save(t *testing.T, r *runner, name, text string) {
+	t.Helper()
+	path := filepath.Join(r.root, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWatch(t *testing.T) {
+	r, waitFor, stop := startWatch(t, "02")
 	waitFor("02-fail        ✗ not yet")
 	waitFor("watching for saved .go files")
 
 	// Saving the solution in the stub makes the next check pass.
-	solved := "//go:build exercise\n\npackage fail\n\n// Double returns twice n.\nfunc Double(n int) int { return 2 * n }\n"
-	if err := os.WriteFile(filepath.Join(r.root, "02-fail", "exercise.go"), []byte(solved), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// A later modification time, in case the write lands in the same clock tick.
-	later := time.Now().Add(time.Minute)
-	if err := os.Chtimes(filepath.Join(r.root, "02-fail", "exercise.go"), later, later); err != nil {
-		t.Fatal(err)
-	}
+	save(t, r, "02-fail/exercise.go", "//go:build exercise\n\npackage fail\n\n// Double returns twice n.\nfunc Double(n int) int { return 2 * n }\n")
 	waitFor("02-fail        ✓ solved")
 	waitFor("watching for saved .go files")
 
-	// Ctrl-C cancels the context: watch returns 0.
-	cancel()
-	go func() {
-		for range lines {
-		}
-	}()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit code %d after Ctrl-C, want 0", code)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("watch did not return within 10 s of Ctrl-C")
+	if code := stop(); code != 0 {
+		t.Errorf("exit code %d after Ctrl-C, want 0", code)
 	}
 }
 
-func TestStubsAndSolutions(t *testing.T) {
-	r := course(t, io.Discard)
-	two, bonus := r.exercises[1], r.exercises[5]
-	for _, tc := range []struct {
-		name      string
-		got, want []string
-	}{
-		{"02's stub", r.stubs(two), []string{"02-fail/exercise.go"}},
-		{"the bonus's stub", r.stubs(bonus), []string{"02-fail/bonus_exercise.go"}},
-		{"02's solution", r.solutions(two), []string{"02-fail/solution.go"}},
-		{"the bonus's solution", r.solutions(bonus), []string{"02-fail/bonus.go"}},
-		{"a chapter without a stub", r.stubs(r.exercises[4]), nil},
-	} {
-		if strings.Join(tc.got, ",") != strings.Join(tc.want, ",") {
-			t.Errorf("%s: %q, want %q", tc.name, tc.got, tc.want)
-		}
-	}
-}
+func TestWatchChecksTheExerciseSaved(t *testing.T) {
+	r, waitFor, stop := startWatch(t)
+	// First the list up to the first unsolved exercise.
+	waitFor("01-pass        ✓ solved")
+	waitFor("02-fail        ✗ not yet")
+	waitFor("watching for saved .go files")
 
-func TestStatusExplainsTheBonusOnceTheRestIsSolved(t *testing.T) {
-	var out bytes.Buffer
-	r := course(t, &out)
-	r.exercises = []exercise{r.exercises[0], r.exercises[5]}
-	r.main(t.Context(), nil)
-	for _, want := range []string{
-		"1 of 1 exercises solved.",
-		"02 bonus is next. Its first failure:\n\n--- TestBonusTriple\n",
-		"go test -tags exercise,bonus -count=1 -run Bonus -timeout 3s ./02-fail",
-		"Edit 02-fail/bonus_exercise.go, then",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
+	// Then, after a save in 03-broken, 03-broken alone, though 02 is not solved.
+	save(t, r, "03-broken/exercise.go", "//go:build exercise\n\npackage broken\n\n// Name is fixed.\nfunc Name() string { return \"broken\" }\n")
+	if before := waitFor("03-broken      ✓ solved"); len(before) > 0 {
+		t.Errorf("before 03-broken's result, watch printed %q", before)
 	}
-}
-
-func TestCheckOne(t *testing.T) {
-	var out bytes.Buffer
-	r := course(t, &out)
-	if code := r.main(t.Context(), []string{"02"}); code != 0 {
-		t.Errorf("exit code %d", code)
-	}
-	got := out.String()
-	if !strings.HasPrefix(got, "  02-fail        ✗ not yet") || !strings.Contains(got, "--- TestDouble/two_is_doubled_to_four") ||
-		strings.Contains(got, "01-pass") {
-		t.Errorf("output:\n%s", got)
-	}
-	out.Reset()
-	if code := r.main(t.Context(), []string{"07"}); code != 2 {
-		t.Errorf("an unknown exercise: exit code %d, want 2", code)
-	}
+	waitFor("watching for saved .go files")
+	stop()
 }
