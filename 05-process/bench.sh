@@ -90,12 +90,22 @@ halt() {
 # rss PID prints the resident memory of PID, or with VmHWM its peak, in kB.
 rss() { awk -v field="${2:-VmRSS}:" '$1 == field { print $2 }' "/proc/$1/status"; }
 
-# bench PORT PIPELINE prints "SET requests/s" and "GET requests/s" lines.
-# With -q, redis-benchmark redraws a progress line with CR; keep the final
-# lines only.
+# cpu PID prints the CPU time PID has used, user and system, in ticks.
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# bench PID PORT PIPELINE prints, for SET and then GET, the requests/s
+# and the server's CPU time per request in microseconds: on a busy machine
+# the first varies with what else runs, the second much less. With -q,
+# redis-benchmark redraws a progress line with CR; keep the final line.
 bench() {
-	redis-benchmark -h 127.0.0.1 -p "$1" -t set,get -c 50 -n "$requests" -P "$2" -q 2>"$tmp/bench.err" |
-		tr '\r' '\n' | awk '/requests per second/ { sub(":", "", $1); print $1, $2 }'
+	local test before
+	for test in SET GET; do
+		before=$(cpu "$1")
+		redis-benchmark -h 127.0.0.1 -p "$2" -t "$test" -c 50 -n "$requests" -P "$3" -q 2>"$tmp/bench.err" |
+			tr '\r' '\n' | awk '/requests per second/ { printf "%s %s ", $1, $2 }'
+		awk -v t="$(($(cpu "$1") - before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+			'BEGIN { printf "%.2f\n", t / hz * 1e6 / n }'
+	done
 }
 
 printf 'redis-benchmark -t set,get -c 50 -n %s, %s rounds, on %s cores\n' "$requests" "$rounds" "$(nproc)"
@@ -105,23 +115,26 @@ start 05-process
 go_pid=$pid
 start redis-server
 redis_pid=$pid
-printf '%-6s %-10s %14s %14s %7s\n' round test 05-process redis-server ratio
+printf '%-6s %-10s %21s %6s %21s %6s\n' "" "" "requests/s" "" "server CPU µs/request" ""
+printf '%-6s %-10s %10s %10s %6s %10s %10s %6s\n' round test 05-process redis ratio 05-process redis ratio
 for round in $(seq "$rounds"); do
 	for pipeline in 1 16; do
 		if [ $((round % 2)) = 1 ]; then
-			ours=$(bench "$go_port" "$pipeline")
-			theirs=$(bench "$redis_port" "$pipeline")
+			ours=$(bench "$go_pid" "$go_port" "$pipeline")
+			theirs=$(bench "$redis_pid" "$redis_port" "$pipeline")
 		else
-			theirs=$(bench "$redis_port" "$pipeline")
-			ours=$(bench "$go_port" "$pipeline")
+			theirs=$(bench "$redis_pid" "$redis_port" "$pipeline")
+			ours=$(bench "$go_pid" "$go_port" "$pipeline")
 		fi
 		paste -d' ' <(echo "$ours") <(echo "$theirs") |
-			awk -v r="$round" -v p="$pipeline" '{ printf "%-6s %-10s %14.0f %14.0f %7.2f\n", r, $1 " -P " p, $2, $4, $2 / $4 }'
+			awk -v r="$round" -v p="$pipeline" '{ sub(":", "", $1)
+				printf "%-6s %-10s %10.0f %10.0f %6.2f %10.2f %10.2f %6.2f\n", r, $1 " -P " p, $2, $5, $2 / $5, $3, $6, $3 / $6 }'
 	done
 done | tee "$tmp/rounds"
-# The mean of each test's ratio over the rounds.
-awk '{ t = $2 " " $3 " " $4; sum[t] += $7; n[t]++ }
-	END { for (t in sum) printf "%-6s %-10s %37.2f\n", "mean", t, sum[t] / n[t] }' "$tmp/rounds" | sort -k4,4n -k2,2r
+# The mean of each test's ratios over the rounds.
+awk '{ t = $2 " " $3 " " $4; speed[t] += $7; cost[t] += $10; n[t]++ }
+	END { for (t in n) printf "%-6s %-10s %28.2f %28.2f\n", "mean", t, speed[t] / n[t], cost[t] / n[t] }' "$tmp/rounds" |
+	sort -k4,4n -k2,2r
 kill "$go_pid" "$redis_pid"
 wait "$go_pid" "$redis_pid" 2>/dev/null || true
 
