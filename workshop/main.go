@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -289,7 +290,17 @@ func (r *runner) checkOne(ctx context.Context, e exercise) {
 		return
 	}
 	r.remember(e, res)
-	if res.state != solved && res.state != missing {
+	switch res.state {
+	case solved:
+		// Suggest the next exercise not solved yet, as far as earlier checks know.
+		for i := slices.IndexFunc(r.exercises, func(x exercise) bool { return x.name == e.name }) + 1; i < len(r.exercises); i++ {
+			if n := r.exercises[i]; !r.solvedBefore(n) && len(r.stubs(n)) > 0 {
+				fmt.Fprintf(r.out, "\nWell done. Next: %s, in %s.\n", n.label, strings.Join(r.stubs(n), " and "))
+				break
+			}
+		}
+	case missing:
+	default:
 		r.explain(e, res)
 	}
 }

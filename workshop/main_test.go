@@ -285,6 +285,7 @@ func TestWatchChecksTheExerciseSaved(t *testing.T) {
 	if before := waitFor("03-broken      ✓ solved"); len(before) > 0 {
 		t.Errorf("before 03-broken's result, watch printed %q", before)
 	}
+	waitFor("Well done. Next: 04-hang, in 04-hang/exercise.go.")
 	waitFor("watching for saved .go files")
 	stop()
 }
