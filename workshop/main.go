@@ -5,12 +5,15 @@
 // the repository:
 //
 //	go run ./workshop          check every exercise, show what to do next
-//	go run ./workshop hint     the next hint for the exercise you are on
+//	go run ./workshop 02       check one exercise
+//	go run ./workshop hint     the next hint for the first unsolved exercise
 //	go run ./workshop watch    check again on every save
 //	go run ./workshop doctor   check your machine before a workshop
 //
-// check.go runs go test -json and reads its events; hints.go keeps the
-// hints; doctor.go is the preflight.
+// This file holds the exercises and the commands. check.go runs go test
+// -json and reads its events; files.go finds stubs and solutions by their
+// build lines; hints.go keeps the hints and what was seen; watch.go polls
+// for saves; doctor.go is the preflight. WORKSHOP.md is the guide.
 package main
 
 import (
