@@ -12,9 +12,6 @@ import (
 	"time"
 )
 
-// redisAddr is where every chapter server listens unless told otherwise.
-const redisAddr = "127.0.0.1:6379"
-
 // doctor checks what a workshop needs, one line per check, and builds
 // everything once so that the first real check does not wait. It fails only
 // for what makes the workshop impossible: Go itself.
@@ -60,15 +57,15 @@ func (r *runner) doctor(ctx context.Context) int {
 		say("", "  Not redis-server: installing it starts a Redis on port 6379, the chapters' port.")
 	}
 
-	switch state, detail := probePort(redisAddr); state {
+	switch state, detail := probePort(r.addr); state {
 	case portFree:
-		say("OK", "%s is free for the chapter servers", redisAddr)
+		say("OK", "%s is free for the chapter servers", r.addr)
 	case portRedis:
-		say("PROBLEM", "%s is held by a real Redis (%s): `go run ./hello-redis` would talk to it, not to your server", redisAddr, detail)
+		say("PROBLEM", "%s is held by a real Redis (%s): `go run ./hello-redis` would talk to it, not to your server", r.addr, detail)
 		say("", "  stop it: redis-cli shutdown, or sudo systemctl stop redis-server (disable keeps it stopped)")
 		say("", "  or run each server and client with -addr 127.0.0.1:6380")
 	default:
-		say("WARN", "%s is taken by something that is not Redis (%s),", redisAddr, detail)
+		say("WARN", "%s is taken by something that is not Redis (%s),", r.addr, detail)
 		say("", "  likely a chapter server still running: Ctrl-C in its terminal, or use -addr 127.0.0.1:6380")
 	}
 

@@ -139,7 +139,8 @@ func TestAtLeast(t *testing.T) {
 }
 
 func TestDoctor(t *testing.T) {
-	// Only the go command on PATH: nc and the redis tools are missing.
+	// Only the go command on PATH: nc and the redis tools are missing. A
+	// real Redis holds the chapters' port.
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatal(err)
@@ -148,6 +149,8 @@ func TestDoctor(t *testing.T) {
 
 	var out bytes.Buffer
 	r := course(t, &out)
+	info := "# Server\r\nredis_version:7.0.15\r\n"
+	r.addr = fakeServer(t, fmt.Sprintf("$%d\r\n%s\r\n", len(info), info))
 	code := r.doctor(t.Context())
 	got := out.String()
 	t.Logf("output:\n%s", got)
@@ -160,6 +163,8 @@ func TestDoctor(t *testing.T) {
 		"MISSING  redis-cli, ",
 		"sudo apt-get install netcat-openbsd redis-tools\n",
 		"Not redis-server",
+		"PROBLEM  " + r.addr + " is held by a real Redis (redis_version 7.0.15)",
+		"stop it: redis-cli shutdown, or sudo systemctl stop redis-server",
 		"OK       modules downloaded",
 		"OK       the solutions build",
 		// The fixture's 03-broken stub does not compile.

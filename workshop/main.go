@@ -87,6 +87,7 @@ type runner struct {
 	exercises []exercise    // the table above, or a test's
 	stateDir  string        // where hints shown and past checks are kept
 	timeout   time.Duration // go test -timeout for each check
+	addr      string        // where the chapter servers listen: doctor checks it is free
 	out       io.Writer
 	tty       bool // out is a terminal: clear it in watch, colour the marks
 	watching  bool // in watch: the check runs again on its own
@@ -106,6 +107,7 @@ func main() {
 		exercises: exercises,
 		stateDir:  filepath.Join(root, ".workshop"),
 		timeout:   60 * time.Second,
+		addr:      "127.0.0.1:6379",
 		out:       os.Stdout,
 		tty:       isTerminal(os.Stdout),
 	}

@@ -32,6 +32,7 @@ func course(t *testing.T, out io.Writer) *runner {
 		},
 		stateDir: filepath.Join(root, ".workshop"),
 		timeout:  3 * time.Second,
+		addr:     "127.0.0.1:0", // a port nobody listens on
 		out:      out,
 	}
 }
