@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,7 +22,7 @@ func (r *runner) hint(ctx context.Context, args []string) int {
 	if e == nil {
 		if e = r.firstUnsolved(ctx); e == nil {
 			if ctx.Err() == nil {
-				fmt.Fprintln(r.out, "Every exercise is solved: no hint needed. `go run ./workshop hint NN` still shows NN's.")
+				fmt.Fprintln(r.out, "No exercise is left unsolved, so no hint is needed. `go run ./workshop hint NN` still shows NN's.")
 			}
 			return 0
 		}
@@ -152,12 +153,23 @@ func (r *runner) load() saved {
 	return st
 }
 
-// save writes the state file. Failing to is not worth stopping for: the
-// runner only forgets.
+// save writes the state file, through a temporary file and a rename so
+// that watch in one terminal and hint in another never read half a file.
+// Failing to save is not worth stopping for: the runner only forgets.
 func (r *runner) save(st saved) {
 	b, _ := json.MarshalIndent(st, "", "  ")
 	_ = os.MkdirAll(r.stateDir, 0o755)
-	_ = os.WriteFile(r.stateFile(), append(b, '\n'), 0o644)
+	tmp, err := os.CreateTemp(r.stateDir, "state-*.json")
+	if err != nil {
+		return
+	}
+	_, err = tmp.Write(append(b, '\n'))
+	if err = errors.Join(err, tmp.Close()); err == nil {
+		err = os.Rename(tmp.Name(), r.stateFile())
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
 }
 
 // remember records the result of a check that finished, with the time it
