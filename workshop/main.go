@@ -89,7 +89,8 @@ type runner struct {
 	timeout   time.Duration // go test -timeout for each check
 	addr      string        // where the chapter servers listen: doctor checks it is free
 	out       io.Writer
-	tty       bool // out is a terminal: clear it in watch, colour the marks
+	tty       bool // out is a terminal: clear it in watch
+	colour    bool // colour the marks: a terminal, and NO_COLOR is not set
 	watching  bool // in watch: the check runs again on its own
 }
 
@@ -110,6 +111,7 @@ func main() {
 		addr:      "127.0.0.1:6379",
 		out:       os.Stdout,
 		tty:       isTerminal(os.Stdout),
+		colour:    isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "",
 	}
 	os.Exit(r.main(ctx, os.Args[1:]))
 }
@@ -267,7 +269,7 @@ var marks = map[state]string{
 // mark is the result in words, green or red on a terminal.
 func (r *runner) mark(s state) string {
 	switch {
-	case !r.tty || s == missing:
+	case !r.colour || s == missing:
 		return marks[s]
 	case s == solved:
 		return "\033[32m" + marks[s] + "\033[0m"
