@@ -31,7 +31,7 @@ func (r *runner) hint(ctx context.Context, args []string) int {
 	text, err := os.ReadFile(filepath.Join(r.root, e.hints))
 	if err != nil {
 		fmt.Fprintf(r.out, "%s has no hints yet (%s).\n", e.label, e.hints)
-		return 1
+		return 0
 	}
 	hints := parseHints(string(text))
 	if len(hints) == 0 {
