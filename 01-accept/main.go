@@ -26,9 +26,9 @@ func main() {
 	slog.Info("listening", "addr", ln.Addr())
 
 	// serve runs until the process ends: Ctrl-C stops the server, and every
-	// connection still open ends with it.
-	if err := serve(ln); err != nil {
-		slog.Error("serve", "err", err)
-		os.Exit(1)
-	}
+	// connection still open ends with it. It returns only if the listener
+	// fails for good.
+	err = serve(ln)
+	slog.Error("serve", "err", err)
+	os.Exit(1)
 }
