@@ -97,6 +97,8 @@ func process(c *miniredis.Connection, client int) {
 	// answers Simple("OK"); Get answers Bulk(value), or Null{} for a key
 	// never set; Ping and Unknown have a Reply method. Answer each request
 	// with WriteFrame, and keep the connection open for the next one.
+	// Log failures only, not every request: a busy server would spend
+	// more time logging than answering.
 	frame, err := c.ReadFrame()
 	if err != nil {
 		// A client that hangs up or breaks the protocol is the client's

@@ -189,8 +189,23 @@ func (c *Conn) expect(within time.Duration, want string, why []string) {
 	case err != nil:
 		c.t.Fatalf("%swant %q, read %q then: %v", reason(why), want, got[:n], err)
 	case !bytes.Equal(got, []byte(want)):
-		c.t.Fatalf("%swant %q, got %q", reason(why), want, got)
+		c.t.Fatalf("%swant %q, got %q", reason(why), want, c.restOfLine(got))
 	}
+}
+
+// restOfLine returns got and, when got does not end a line, what arrives
+// of the rest of it at once, so that a failure shows a whole reply rather
+// than as many bytes as the wanted one had.
+func (c *Conn) restOfLine(got []byte) []byte {
+	c.conn.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	var b [1]byte
+	for len(got) < 256 && !bytes.HasSuffix(got, []byte("\n")) {
+		if n, _ := c.conn.Read(b[:]); n == 0 {
+			break
+		}
+		got = append(got, b[0])
+	}
+	return got
 }
 
 // ExpectClosed fails the test unless the server closes the connection
