@@ -157,6 +157,17 @@ func parse(r io.Reader, root string) result {
 	if res.failed != "" {
 		res.output = trim(outputs[res.failed], root)
 	}
+	if len(res.output) == 0 && res.failed != "" {
+		// A binary that died (a fatal error, a panic) may leave what it
+		// said with the subtest that was running, not with its parent.
+		var lines []string
+		for _, t := range running {
+			if strings.HasPrefix(t, res.failed+"/") {
+				lines = append(lines, outputs[t]...)
+			}
+		}
+		res.output = trim(lines, root)
+	}
 	if len(res.output) == 0 {
 		res.output = trim(outputs[""], root)
 	}
