@@ -20,8 +20,10 @@ func serve(ln net.Listener) error {
 // "unimplemented": the server does not know any command yet.
 func process(conn net.Conn) {
 	// TODO: wrap conn with miniredis.NewConnection and close it when done.
-	// Read one request with ReadFrame; if that fails, just return. Log the
-	// request with slog.Info("got", "frame", frame.String()), then answer
-	// with WriteFrame(miniredis.Error("unimplemented")).
+	// Read one request with ReadFrame. If that fails there is nothing to
+	// answer: return, after logging any error but io.EOF (a client that
+	// hung up) with slog.Info("read failed", "err", err). Log the request
+	// with slog.Info("got", "frame", frame.String()), then answer with
+	// WriteFrame(miniredis.Error("unimplemented")).
 	conn.Close()
 }

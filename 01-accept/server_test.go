@@ -38,7 +38,8 @@ func TestServe(t *testing.T) {
 
 		b.Send(set)
 		// A sequential server cannot answer B while it waits for A.
-		b.ExpectSilence(silence)
+		b.ExpectSilence(silence, "client B was answered while client A held the loop:",
+			"this chapter serves one client at a time, so call process(conn) directly, without go")
 
 		// A's request frees the loop: A is answered and closed, then the
 		// loop accepts B and finally reads the request B sent long ago.

@@ -44,7 +44,7 @@ var (
 func TestShutdown(t *testing.T) {
 	// The chapter's lesson comes first: every other shutdown test needs a
 	// serve that waits, and would only fail more slowly without one.
-	if !t.Run("serve returns only once every connection goroutine has", serveWaitsForItsGoroutines) {
+	if !t.Run("serve returns only once every connection goroutine has returned", serveWaitsForItsGoroutines) {
 		return
 	}
 	shutdownTests(t)

@@ -46,6 +46,7 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		if err != nil {
 			// Ask every connection to finish (miniredis.Conns), then wait for
 			// every goroutine spawned, as awaiting each JoinHandle would.
+			// done stops the drain's timer: call it once the wait is over.
 			done := s.conns.Shutdown(s.drain)
 			s.wg.Wait()
 			done()

@@ -58,7 +58,7 @@ func (r *runner) progress(ctx context.Context) {
 	for i, e := range r.exercises {
 		fmt.Fprintf(r.out, "  %-14s ", e.label)
 		if r.solvedBefore(e) {
-			fmt.Fprintf(r.out, "%s    (unchanged since)\n", r.mark(solved))
+			fmt.Fprintf(r.out, "%s    (unchanged since it was solved)\n", r.mark(solved))
 			results[i] = result{state: solved}
 			continue
 		}

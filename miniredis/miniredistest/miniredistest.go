@@ -237,16 +237,16 @@ func reason(why []string) string {
 // proof that something cannot happen, such as a sequential server
 // answering a second client while the first holds it; never use it to
 // wait for something that will.
-func (c *Conn) ExpectSilence(d time.Duration) {
+func (c *Conn) ExpectSilence(d time.Duration, why ...string) {
 	c.t.Helper()
 	c.conn.SetReadDeadline(time.Now().Add(d))
 	var buf [64]byte
 	n, err := c.conn.Read(buf[:])
 	if n > 0 {
-		c.t.Fatalf("want no reply within %v, got %q", d, buf[:n])
+		c.t.Fatalf("%swant no reply within %v, got %q", reason(why), d, buf[:n])
 	}
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
-		c.t.Fatalf("want no reply within %v, got %v", d, err)
+		c.t.Fatalf("%swant no reply within %v, got %v", reason(why), d, err)
 	}
 }
 
