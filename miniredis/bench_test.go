@@ -103,3 +103,43 @@ func BenchmarkParseCommand(b *testing.B) {
 		})
 	}
 }
+
+func TestARequestCostsAtMostSixAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop buffers")
+	}
+	// What a server such as 05-process's does with each request: read it,
+	// parse it, answer it. The GET's reply is a Bulk made from the stored
+	// value, as a server makes it.
+	value := []byte("world")
+	cases := []struct {
+		name    string
+		request string
+		reply   func(Command) Frame
+	}{
+		{"SET", miniredistest.Command("SET", "hello", "world"), func(Command) Frame { return Simple("OK") }},
+		{"GET", miniredistest.Command("GET", "hello"), func(Command) Frame { return Bulk(value) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewConnection(&memConn{r: &repeatReader{data: []byte(tc.request)}, w: io.Discard})
+			allocs := testing.AllocsPerRun(1000, func() {
+				f, err := c.ReadFrame()
+				if err != nil {
+					t.Fatal(err)
+				}
+				cmd, err := ParseCommand(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := c.WriteFrame(tc.reply(cmd)); err != nil {
+					t.Fatal(err)
+				}
+			})
+			t.Logf("%s: %v allocations per request", tc.name, allocs)
+			if allocs > 6 {
+				t.Errorf("a %s request cost %v allocations, more than 6", tc.name, allocs)
+			}
+		})
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package miniredis
+
+const raceEnabled = false
