@@ -5,8 +5,11 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"example.com/spawning/miniredis/miniredistest"
 	"github.com/stretchr/testify/assert"
@@ -674,4 +677,38 @@ func TestLargeRepliesKeepTheirOrder(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, large, second)
 	require.NoError(t, miniredistest.Receive(t, served))
+}
+
+// A TCP connection waits for a request through its socket's RawConn, not
+// through net.Conn's Read. These check that it still keeps Read's rules.
+func TestWaitingOnATCPSocket(t *testing.T) {
+	t.Run("a read deadline that has passed ends the wait with a timeout", func(t *testing.T) {
+		serverConn, _ := tcpPair(t)
+		server := NewConnection(serverConn)
+		require.NoError(t, serverConn.SetReadDeadline(time.Now()))
+		_, err := server.ReadFrame()
+		assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+	})
+
+	t.Run("CloseIdle ends the wait with io.EOF", func(t *testing.T) {
+		serverConn, _ := tcpPair(t)
+		server := NewConnection(serverConn)
+		result := make(chan error, 1)
+		go func() {
+			_, err := server.ReadFrame()
+			result <- err
+		}()
+		assert.True(t, server.CloseIdle())
+		assert.ErrorIs(t, miniredistest.Receive(t, result), io.EOF)
+	})
+
+	t.Run("a reset ends the wait with ECONNRESET", func(t *testing.T) {
+		serverConn, clientConn := tcpPair(t)
+		server := NewConnection(serverConn)
+		// Closing with SO_LINGER 0 makes the kernel send a reset.
+		require.NoError(t, clientConn.(*net.TCPConn).SetLinger(0))
+		require.NoError(t, clientConn.Close())
+		_, err := server.ReadFrame()
+		assert.ErrorIs(t, err, syscall.ECONNRESET)
+	})
 }
