@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"example.com/spawning/miniredis"
 	"example.com/spawning/miniredis/miniredistest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,12 +28,20 @@ var get = miniredistest.Command("get", "hello")
 
 func TestSharedCount(t *testing.T) {
 	t.Run("a second client is answered while the first stays silent", func(t *testing.T) {
-		addr := start(t)
-		// A is first in the accept queue, so its goroutine is running
-		// before B's starts.
-		a := miniredistest.Dial(t, addr)
-		b := miniredistest.Dial(t, addr)
+		// The handler says when a connection's goroutine reaches it, so the
+		// test knows that A's goroutine is past the count, holding whatever
+		// lock it holds there, before B connects.
+		s := newServer(miniredistest.Timeout)
+		reached := make(chan int, 2)
+		s.handler = func(c *miniredis.Connection, client int) {
+			reached <- client
+			process(c, client)
+		}
+		addr := miniredistest.Serve(t, func(ln net.Listener) error { return s.serve(t.Context(), ln) })
 
+		a := miniredistest.Dial(t, addr)
+		miniredistest.Receive(t, reached)
+		b := miniredistest.Dial(t, addr)
 		b.Send(get)
 		b.ExpectSoon("-unimplemented\r\n", "client B was not answered while client A stayed connected:",
 			"is a lock held while A's goroutine waits for A to speak? Hold a lock only while the shared value changes")
