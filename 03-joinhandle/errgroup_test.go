@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"errors"
+	"example.com/spawning/miniredis/miniredistest"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -135,13 +136,13 @@ func TestErrgroup(t *testing.T) {
 
 		// limit tasks are now running at once, each blocked on release.
 		for range limit {
-			<-started
+			miniredistest.Receive(t, started)
 		}
 		// No slot is free, so one more task is refused.
 		assert.False(t, g.TryGo(task), "TryGo started a task beyond the limit")
 
 		close(release)
-		<-spawned
+		miniredistest.Receive(t, spawned)
 		require.NoError(t, g.Wait())
 		assert.EqualValues(t, limit, most.Load(), "most tasks running at once")
 	})

@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"errors"
+	"example.com/spawning/miniredis/miniredistest"
 	"fmt"
 	"io"
 	"os/exec"
@@ -132,7 +133,7 @@ func TestSpawn(t *testing.T) {
 
 	t.Run("Abort after the task finished changes nothing", func(t *testing.T) {
 		h := Spawn(t.Context(), func(ctx context.Context) (int, error) { return 7, nil })
-		<-h.Done()
+		miniredistest.Receive(t, h.Done())
 		h.Abort()
 		got, err := h.Join()
 		require.NoError(t, err)
@@ -151,7 +152,7 @@ func TestSpawn(t *testing.T) {
 		default:
 		}
 		close(release)
-		<-h.Done()
+		miniredistest.Receive(t, h.Done())
 	})
 
 	t.Run("Join may be called many times, from many goroutines", func(t *testing.T) {

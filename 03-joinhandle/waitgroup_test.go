@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"example.com/spawning/miniredis/miniredistest"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -65,6 +66,6 @@ func TestWaitGroup(t *testing.T) {
 		default:
 		}
 		close(release)
-		<-waited
+		miniredistest.Receive(t, waited)
 	})
 }
