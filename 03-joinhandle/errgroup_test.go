@@ -7,11 +7,11 @@ package main
 import (
 	"context"
 	"errors"
-	"example.com/spawning/miniredis/miniredistest"
 	"fmt"
 	"sync/atomic"
 	"testing"
 
+	"example.com/spawning/miniredis/miniredistest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"

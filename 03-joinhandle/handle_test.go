@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"errors"
-	"example.com/spawning/miniredis/miniredistest"
 	"fmt"
 	"io"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"example.com/spawning/miniredis/miniredistest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
