@@ -37,6 +37,7 @@ func FuzzReadFrame(f *testing.F) {
 		"*1\r\n$3\r\nfooXY",
 		"*+1\r\n$4\r\nPING\r\n",
 		"*01\r\n",
+		"*17\r\n" + strings.Repeat("$1\r\na\r\n", 17),
 		"SET \"a b\r\n",
 		"SET 'a'b\r\n",
 		"\"\\x4\"",
@@ -238,6 +239,9 @@ func FuzzParseWhole(f *testing.F) {
 		"*1\r\n$1234567890\r\n",
 		"*9999999999\r\n",
 		"*1\r\n$3\r\nfoo",
+		// Arrays around the sizes a connection's slab of Frames is cut in.
+		"*17\r\n" + strings.Repeat("$1\r\na\r\n", 17),
+		"*33\r\n" + strings.Repeat("$1\r\na\r\n", 33),
 	}
 	for _, s := range seeds {
 		for _, size := range []uint16{1, 7, 16 << 10} {

@@ -75,7 +75,7 @@ func (c *Connection) newArray(n int) Array {
 		return make(Array, n)
 	}
 	if n > cap(c.slab)-len(c.slab) {
-		c.slab = make([]Frame, 0, min(max(2*cap(c.slab), slabMin), slabMax))
+		c.slab = make([]Frame, 0, min(max(2*cap(c.slab), slabMin, n), slabMax))
 	}
 	start := len(c.slab)
 	c.slab = c.slab[:start+n]

@@ -288,3 +288,31 @@ func TestClientProtocolErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestRequestsOfEveryLengthUpToForty(t *testing.T) {
+	// A connection cuts the Arrays of short requests from a slab that
+	// grows; a request longer than the first slab once crashed the
+	// server. Each length is the first request of a new connection, and
+	// then the second, after a short one.
+	for n := 1; n <= 40; n++ {
+		words := make([]string, n)
+		for i := range words {
+			words[i] = strconv.Itoa(i)
+		}
+		request := miniredistest.Command(words...)
+		for _, before := range []string{"", miniredistest.Command("PING")} {
+			server, client := tcpPair(t)
+			c := NewConnection(server)
+			_, err := client.Write([]byte(before + request))
+			require.NoError(t, err)
+			if before != "" {
+				_, err := c.ReadFrame()
+				require.NoError(t, err)
+			}
+			f, err := c.ReadFrame()
+			require.NoError(t, err, "a request of %d elements", n)
+			require.Len(t, f, n, "a request of %d elements", n)
+			assert.Equal(t, Bulk(strconv.Itoa(n-1)), f.(Array)[n-1])
+		}
+	}
+}
