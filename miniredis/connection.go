@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // Connection reads and writes frames over a net.Conn, the counterpart of
@@ -55,6 +56,8 @@ type Connection struct {
 
 	// mu guards the fields below, which CloseIdle reads from another
 	// goroutine while the owner is blocked in ReadFrame.
+	aborted atomic.Bool // Abort was called: read and write nothing more
+
 	mu      sync.Mutex
 	idling  bool // waiting for a request, with nothing of it received
 	closing bool // CloseIdle was called: end at the next idle moment
@@ -89,6 +92,9 @@ func newClientConnection(conn net.Conn) *Connection {
 // already sent the client "-ERR Protocol error: <reason>" by then, and
 // every later call returns the same error.
 func (c *Connection) ReadFrame() (Frame, error) {
+	if c.aborted.Load() {
+		return nil, errAborted
+	}
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -174,10 +180,10 @@ func (c *Connection) setIdle(idle bool) (closing bool) {
 // waits in ReadFrame for a new request and no byte of one has arrived. If
 // the connection is idle now, CloseIdle closes it at once; the waiting
 // ReadFrame returns io.EOF. It reports whether the connection is closed
-// when it returns: false means busy, to be closed when it turns idle. If a request is part-way in
-// or being answered, the connection is left to finish: the requests that
-// have arrived are read and can be answered, and the ReadFrame after them
-// returns io.EOF instead of waiting for more. A server shutting down calls
+// when it returns: false means busy, to be closed when it turns idle. If
+// a request is part-way in or being answered, the connection is left to
+// finish: the requests that have arrived are read and can be answered,
+// and the ReadFrame after them returns io.EOF instead of waiting for more. A server shutting down calls
 // it on every connection, as net/http's Server.Shutdown closes idle ones.
 //
 // Unlike the other methods, CloseIdle may be called from any goroutine.
@@ -196,12 +202,17 @@ func (c *Connection) CloseIdle() bool {
 	return true
 }
 
+// errAborted is what ReadFrame and WriteFrame return after Abort.
+var errAborted = fmt.Errorf("miniredis: connection aborted: %w", net.ErrClosed)
+
 // Abort closes the connection at once, whatever it is doing: a server
 // whose shutdown has waited long enough for a busy connection calls it. The
-// owner's ReadFrame or WriteFrame, blocked or next, returns an error, and
-// replies not yet written are lost. Like CloseIdle, Abort may be called
-// from any goroutine; the owner still calls Close when it is done.
+// owner's ReadFrame or WriteFrame, blocked or next, returns an error that
+// matches net.ErrClosed, even with requests still buffered, and replies not
+// yet written are lost. Like CloseIdle, Abort may be called from any
+// goroutine; the owner still calls Close when it is done.
 func (c *Connection) Abort() {
+	c.aborted.Store(true)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closing = true
@@ -214,6 +225,9 @@ func (c *Connection) Abort() {
 // WriteFrame writes f, then flushes unless another request is already
 // waiting in the read buffer (see Connection).
 func (c *Connection) WriteFrame(f Frame) error {
+	if c.aborted.Load() {
+		return errAborted
+	}
 	// The whole frame is checked before any of it is buffered: an array
 	// refused at its last element would otherwise leave its header and
 	// first elements behind, to go out ahead of the next reply.

@@ -561,6 +561,20 @@ func TestWriteErrors(t *testing.T) {
 }
 
 func TestAbort(t *testing.T) {
+	t.Run("requests already buffered are not read after it", func(t *testing.T) {
+		serverConn, clientConn := tcpPair(t)
+		server := NewConnection(serverConn)
+		_, err := clientConn.Write([]byte("SET a 1\r\nSET b 2\r\nSET c 3\r\n"))
+		require.NoError(t, err)
+		_, err = server.ReadFrame()
+		require.NoError(t, err)
+
+		server.Abort()
+		assert.ErrorIs(t, server.WriteFrame(Simple("OK")), net.ErrClosed)
+		_, err = server.ReadFrame()
+		assert.ErrorIs(t, err, net.ErrClosed, "SET b is in the buffer, and must not be read")
+	})
+
 	t.Run("a connection in the middle of a request is closed at once", func(t *testing.T) {
 		serverConn, clientConn := tcpPair(t)
 		reads := make(chan struct{})

@@ -18,7 +18,8 @@ const DefaultMaxClients = 10_000
 // errMaxClients is Redis's own reply to a client past maxclients.
 const errMaxClients = "-ERR max number of clients reached\r\n"
 
-// Listener is the listener every chapter's server accepts from. It is a
+// Listener is the listener every chapter's server accepts from; make one
+// with Listen or NewListener, as its zero value is not ready to use. It is a
 // net.Listener with two of Redis's habits added, so that a flood of
 // clients cannot stop the server and no accept loop has to know:
 //
@@ -114,6 +115,10 @@ func (l *Listener) Accept() (net.Conn, error) {
 		if errors.Is(err, net.ErrClosed) {
 			return nil, err
 		}
+		if err != nil && l.isClosed() {
+			// Some listeners say they are closed in words of their own.
+			return nil, fmt.Errorf("%w: %w", net.ErrClosed, err)
+		}
 		if err != nil {
 			delay = min(max(2*delay, l.minDelay), l.maxDelay)
 			if time.Since(l.lastFailure) > quiet {
@@ -162,6 +167,16 @@ func (l *Listener) refuse(conn net.Conn) {
 	conn.SetWriteDeadline(time.Now().Add(time.Second))
 	conn.Write([]byte(errMaxClients))
 	conn.Close()
+}
+
+// isClosed reports whether Close has been called.
+func (l *Listener) isClosed() bool {
+	select {
+	case <-l.closed:
+		return true
+	default:
+		return false
+	}
 }
 
 // Clients returns how many accepted connections are not yet closed.

@@ -172,6 +172,28 @@ func TestAcceptRetriesUntilItWorks(t *testing.T) {
 	})
 }
 
+// wordyListener is a listener that, once closed, says so in words of its
+// own rather than with net.ErrClosed, as some in-memory listeners do.
+type wordyListener struct{ *fakeListener }
+
+func (w wordyListener) Accept() (net.Conn, error) {
+	if _, err := w.fakeListener.Accept(); err != nil {
+		return nil, errors.New("listener is shut")
+	}
+	return nil, errors.New("unreachable")
+}
+
+func TestAcceptAfterCloseReturnsErrClosed(t *testing.T) {
+	fake := newFakeListener()
+	ln := NewListener(wordyListener{fake})
+	done := acceptAsync(ln)
+	miniredistest.Receive(t, fake.calls)
+	ln.Close()
+	got := miniredistest.Receive(t, done)
+	assert.ErrorIs(t, got.err, net.ErrClosed)
+	assert.ErrorContains(t, got.err, "listener is shut")
+}
+
 func TestMaxClients(t *testing.T) {
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

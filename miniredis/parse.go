@@ -338,7 +338,9 @@ func (c *Connection) readLine(tooBig string) ([]byte, error) {
 // allocated once, at its exact size, and the pieces are copied into it. A
 // value of n bytes thus costs about 1.125n in all, where a buffer that
 // doubles as data arrives costs up to 2n: its old and new halves are both
-// alive during the last copy.
+// alive during the last copy. The price: a client that has really sent an
+// eighth of a large value, then stops, holds the whole of it, at most 8
+// times what it sent.
 func (c *Connection) readBulk(n int) ([]byte, error) {
 	var data []byte
 	if n+2 <= ReadBufferSize {
