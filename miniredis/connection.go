@@ -90,7 +90,9 @@ func newClientConnection(conn net.Conn) *Connection {
 //
 // A malformed request returns a *ProtocolError; a server Connection has
 // already sent the client "-ERR Protocol error: <reason>" by then, and
-// every later call returns the same error.
+// every later call returns the same error. After any error, such as a
+// deadline passing in the middle of a frame, the place in the stream is
+// lost: close the connection rather than read on.
 func (c *Connection) ReadFrame() (Frame, error) {
 	if c.aborted.Load() {
 		return nil, errAborted
