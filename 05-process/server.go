@@ -125,11 +125,11 @@ func process(c *miniredis.Connection, client int) {
 			case miniredis.Ping:
 				response = cmd.Reply()
 			case miniredis.Unknown:
-				// Tokio's version panics here. In Go that panic would stop
-				// the whole server, and every client sends commands we do
-				// not know: go-redis opens with HELLO and CLIENT SETINFO.
-				// Redis answers with an error and keeps the connection; so
-				// do we.
+				// Tokio's version panics here. Even with recoverPanic, that
+				// would cost the client its connection, and every client
+				// sends commands we do not know: go-redis opens with HELLO
+				// and CLIENT SETINFO. Redis answers with an error and keeps
+				// the connection; so do we.
 				response = cmd.Reply()
 			default:
 				response = miniredis.Error(fmt.Sprintf("ERR this server cannot run %T yet", cmd))

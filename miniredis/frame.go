@@ -43,7 +43,7 @@ func (Null) frame()    {}
 func (Array) frame()   {}
 
 // The String methods print a frame the way Rust's {:?} prints mini-redis's
-// Frame, so a server log reads GOT: Array([Bulk("set"), Bulk("hello")]).
+// Frame, so a server log reads frame="Array([Bulk(\"set\"), Bulk(\"hello\")])".
 // What a client sent can be large, so strings longer than maxShown bytes
 // and arrays longer than maxShown elements are cut short, with a count of
 // what was left out: a log line stays small whatever arrives.
