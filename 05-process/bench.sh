@@ -16,9 +16,15 @@
 #
 #	bash 05-process/bench.sh
 #	ROUNDS=3 REQUESTS=100000 CONNS=2000 bash 05-process/bench.sh
+#
+# SERVER=bench/bare puts bench/bare, a server that parses nothing, in
+# 05-process's place for the requests/s, to show what Go's runtime alone
+# costs on this machine; the memory figures are 05-process's only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+server=${SERVER:-05-process}
+name=$(basename "$server")
 go_port=${GO_PORT:-6400}
 redis_port=${REDIS_PORT:-6401}
 requests=${REQUESTS:-200000}
@@ -53,21 +59,25 @@ if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt $((conns + 100)) ];
 fi
 ulimit -n $((conns + 100))
 
-go build -o "$tmp/server" ./05-process
+go build -o "$tmp/server" "./$server"
 go build -o "$tmp/conns" ./bench/conns
 
-# start NAME starts a fresh server, 05-process or redis-server, on its
+# start NAME starts a fresh server, redis-server or the Go server, on its
 # port, waits until it accepts connections, and sets pid.
 start() {
 	case $1 in
-	05-process)
-		port=$go_port
-		"$tmp/server" -addr "127.0.0.1:$port" -maxclients $((conns + 10)) 2>"$tmp/$1.log" &
-		;;
 	redis-server)
 		port=$redis_port
 		redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
 			--maxclients $((conns + 10)) >"$tmp/$1.log" &
+		;;
+	05-process)
+		port=$go_port
+		"$tmp/server" -addr "127.0.0.1:$port" -maxclients $((conns + 10)) 2>"$tmp/$1.log" &
+		;;
+	*)
+		port=$go_port
+		"$tmp/server" -addr "127.0.0.1:$port" 2>"$tmp/$1.log" &
 		;;
 	esac
 	pid=$!
@@ -111,12 +121,12 @@ bench() {
 printf 'redis-benchmark -t set,get -c 50 -n %s, %s rounds, on %s cores\n' "$requests" "$rounds" "$(nproc)"
 printf '%s; %s\n\n' "$(go version)" "$(redis-server --version | cut -d' ' -f1-3)"
 
-start 05-process
+start "$name"
 go_pid=$pid
 start redis-server
 redis_pid=$pid
 printf '%-6s %-10s %21s %6s %21s %6s\n' "" "" "requests/s" "" "server CPU µs/request" ""
-printf '%-6s %-10s %10s %10s %6s %10s %10s %6s\n' round test 05-process redis ratio 05-process redis ratio
+printf '%-6s %-10s %10s %10s %6s %10s %10s %6s\n' round test "$name" redis ratio "$name" redis ratio
 for round in $(seq "$rounds"); do
 	for pipeline in 1 16; do
 		if [ $((round % 2)) = 1 ]; then
@@ -165,6 +175,9 @@ peak() {
 	halt
 }
 
+if [ "$name" != 05-process ]; then
+	exit 0
+fi
 echo
 printf '%-40s %14s %14s\n' "memory, $conns connections" 05-process redis-server
 per_conn 05-process
