@@ -138,12 +138,20 @@ for round in $(seq "$rounds"); do
 		fi
 		paste -d' ' <(echo "$ours") <(echo "$theirs") |
 			awk -v r="$round" -v p="$pipeline" '{ sub(":", "", $1)
-				printf "%-6s %-10s %10.0f %10.0f %6.2f %10.2f %10.2f %6.2f\n", r, $1 " -P " p, $2, $5, $2 / $5, $3, $6, $3 / $6 }'
+				# A run too short for a clock tick of CPU time has no CPU ratio.
+				cost = $6 > 0 ? sprintf("%6.2f", $3 / $6) : sprintf("%6s", "-")
+				printf "%-6s %-10s %10.0f %10.0f %6.2f %10.2f %10.2f %s\n", r, $1 " -P " p, $2, $5, $2 / $5, $3, $6, cost }'
 	done
 done | tee "$tmp/rounds"
 # The mean of each test's ratios over the rounds.
-awk '{ t = $2 " " $3 " " $4; speed[t] += $7; cost[t] += $10; n[t]++ }
-	END { for (t in n) printf "%-6s %-10s %28.2f %28.2f\n", "mean", t, speed[t] / n[t], cost[t] / n[t] }' "$tmp/rounds" |
+awk '{ t = $2 " " $3 " " $4; speed[t] += $7; n[t]++ }
+	$10 != "-" { cost[t] += $10; costs[t]++ }
+	END {
+		for (t in n) {
+			c = costs[t] ? sprintf("%28.2f", cost[t] / costs[t]) : sprintf("%28s", "-")
+			printf "%-6s %-10s %28.2f %s\n", "mean", t, speed[t] / n[t], c
+		}
+	}' "$tmp/rounds" |
 	sort -k4,4n -k2,2r
 kill "$go_pid" "$redis_pid"
 wait "$go_pid" "$redis_pid" 2>/dev/null || true
