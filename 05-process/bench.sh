@@ -9,7 +9,8 @@
 #   2. the memory each of CONNS connections costs each server, idle and
 #      after one SET and one GET each, from the growth of the server's RSS
 #      while bench/conns holds the connections open;
-#   3. each server's peak RSS while it stores one 100 MB value.
+#   3. each server's peak RSS while it stores one BIG_VALUE-byte value
+#      (100 MB unless set).
 #
 # It needs redis-server and redis-benchmark on PATH. From the repository
 # root:
@@ -17,9 +18,14 @@
 #	bash 05-process/bench.sh
 #	ROUNDS=3 REQUESTS=100000 CONNS=2000 bash 05-process/bench.sh
 #
+# CPU time comes in clock ticks of 10 ms, so the CPU per request at -P 16
+# means little with REQUESTS below 100000. GO_PORT and REDIS_PORT choose
+# the ports (6400 and 6401).
+#
 # SERVER=bench/bare puts bench/bare, a server that parses nothing, in
-# 05-process's place for the requests/s, to show what Go's runtime alone
-# costs on this machine; the memory figures are 05-process's only.
+# 05-process's place, to show what Go's runtime alone costs on this
+# machine. The script then stops after the requests/s: bench/conns checks
+# every reply, which only 05-process gives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -7,7 +7,9 @@
 // to Redis is left once miniredis and process do no work at all.
 //
 // Each '*' begins a request only for requests such as redis-benchmark's,
-// whose keys and values hold no '*'. It is a yardstick, not a server.
+// whose keys and values hold no '*'. It answers GET with "+OK" too, a
+// reply a little shorter than Redis's "$3\r\nxxx\r\n". It is a
+// yardstick, not a server.
 //
 //	go run ./bench/bare -addr 127.0.0.1:6400
 package main
