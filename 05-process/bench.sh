@@ -18,6 +18,11 @@
 #	bash 05-process/bench.sh
 #	ROUNDS=3 REQUESTS=100000 CONNS=2000 bash 05-process/bench.sh
 #
+# redis-benchmark runs on the first core and the servers on the others, so
+# that the client never takes a core from the server it measures; a Go
+# server then sees only the cores it may use, and sizes its GOMAXPROCS to
+# them. PIN=0 lets the client and the servers share every core instead.
+#
 # CPU time comes in clock ticks of 10 ms, so the CPU per request at -P 16
 # means little with REQUESTS below 100000. GO_PORT and REDIS_PORT choose
 # the ports (6400 and 6401).
@@ -30,6 +35,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 server=${SERVER:-05-process}
+pin=${PIN:-1}
 name=$(basename "$server")
 go_port=${GO_PORT:-6400}
 redis_port=${REDIS_PORT:-6401}
@@ -48,6 +54,8 @@ stop() {
 	rm -rf "$tmp"
 }
 trap stop EXIT
+# A signal, or a closed pipe such as `| head`, still stops the servers.
+trap "exit 1" INT TERM HUP PIPE
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -66,6 +74,26 @@ fi
 ulimit -n $((conns + 100))
 
 go build -o "$tmp/server" "./$server"
+
+# A command after "${on_client[@]}" or "${on_servers[@]}" runs on the
+# client's core or the servers' cores; with PIN=0, or one core, or no
+# taskset, both are empty. (Prefixes rather than functions: a function
+# run with & would put a subshell's pid in $!, not the server's.)
+cores=$(nproc)
+placement="client and servers share $cores cores"
+on_client=()
+on_servers=()
+if [ "$pin" != 0 ] && [ "$cores" -ge 2 ] && command -v taskset >/dev/null; then
+	# The CPUs this script may use, one by one: "0-3,6" gives 0 1 2 3 6.
+	mapfile -t cpus < <(for range in $(taskset -c -p $$ | sed 's/.*: //' | tr ',' ' '); do
+		seq "${range%-*}" "${range#*-}"
+	done)
+	first=${cpus[0]}
+	rest=$(IFS=,; echo "${cpus[*]:1}")
+	placement="redis-benchmark on CPU $first, the servers on CPU $rest (PIN=0 shares them all)"
+	on_client=(taskset -c "$first")
+	on_servers=(taskset -c "$rest")
+fi
 go build -o "$tmp/conns" ./bench/conns
 
 # start NAME starts a fresh server, redis-server or the Go server, on its
@@ -74,16 +102,16 @@ start() {
 	case $1 in
 	redis-server)
 		port=$redis_port
-		redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
+		"${on_servers[@]}" redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
 			--maxclients $((conns + 10)) >"$tmp/$1.log" &
 		;;
 	05-process)
 		port=$go_port
-		"$tmp/server" -addr "127.0.0.1:$port" -maxclients $((conns + 10)) 2>"$tmp/$1.log" &
+		"${on_servers[@]}" "$tmp/server" -addr "127.0.0.1:$port" -maxclients $((conns + 10)) 2>"$tmp/$1.log" &
 		;;
 	*)
 		port=$go_port
-		"$tmp/server" -addr "127.0.0.1:$port" 2>"$tmp/$1.log" &
+		"${on_servers[@]}" "$tmp/server" -addr "127.0.0.1:$port" 2>"$tmp/$1.log" &
 		;;
 	esac
 	pid=$!
@@ -117,14 +145,15 @@ bench() {
 	local test before
 	for test in SET GET; do
 		before=$(cpu "$1")
-		redis-benchmark -h 127.0.0.1 -p "$2" -t "$test" -c 50 -n "$requests" -P "$3" -q 2>"$tmp/bench.err" |
+		"${on_client[@]}" redis-benchmark -h 127.0.0.1 -p "$2" -t "$test" -c 50 -n "$requests" -P "$3" -q 2>"$tmp/bench.err" |
 			tr '\r' '\n' | awk '/requests per second/ { printf "%s %s ", $1, $2 }'
 		awk -v t="$(($(cpu "$1") - before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
 			'BEGIN { printf "%.2f\n", t / hz * 1e6 / n }'
 	done
 }
 
-printf 'redis-benchmark -t set,get -c 50 -n %s, %s rounds, on %s cores\n' "$requests" "$rounds" "$(nproc)"
+printf 'redis-benchmark -t set,get -c 50 -n %s, %s rounds, on %s cores\n' "$requests" "$rounds" "$cores"
+printf '%s\n' "$placement"
 printf '%s; %s\n\n' "$(go version)" "$(redis-server --version | cut -d' ' -f1-3)"
 
 start "$name"
