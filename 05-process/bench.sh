@@ -80,7 +80,9 @@ go build -o "$tmp/server" "./$server"
 # taskset, both are empty. (Prefixes rather than functions: a function
 # run with & would put a subshell's pid in $!, not the server's.)
 cores=$(nproc)
-placement="client and servers share $cores cores"
+ncores="$cores cores"
+[ "$cores" = 1 ] && ncores="1 core"
+placement="client and servers share $ncores"
 on_client=()
 on_servers=()
 if [ "$pin" != 0 ] && [ "$cores" -ge 2 ] && command -v taskset >/dev/null; then
@@ -152,7 +154,7 @@ bench() {
 	done
 }
 
-printf 'redis-benchmark -t set,get -c 50 -n %s, %s rounds, on %s cores\n' "$requests" "$rounds" "$cores"
+printf 'redis-benchmark -t set,get -c 50 -n %s, %s rounds, on %s\n' "$requests" "$rounds" "$ncores"
 printf '%s\n' "$placement"
 printf '%s; %s\n\n' "$(go version)" "$(redis-server --version | cut -d' ' -f1-3)"
 
