@@ -200,6 +200,8 @@ func (r *runner) summary(results []result) {
 			absent++
 		case e.bonus && results[i].state == solved:
 			bonus = " and the bonus"
+		case e.bonus:
+			bonus = ", not counting the bonus"
 		}
 		if !e.bonus {
 			required++

@@ -55,7 +55,7 @@ func TestStatus(t *testing.T) {
 		"04-hang        ✗ not yet",
 		"05-none        - no stub yet",
 		"02 bonus       ✗ not yet",
-		"1 of 5 exercises solved.",
+		"1 of 5 exercises solved, not counting the bonus.",
 		"One exercise has no stub to check yet.",
 		"02-fail is next. Its first failure:",
 		"--- TestDouble/two_is_doubled_to_four",
