@@ -37,6 +37,7 @@ func BenchmarkReadFrame(b *testing.B) {
 		{"GET request", miniredistest.Command("get", "hello"), 1},
 		{"pipeline of 100 SET requests", strings.Repeat(set, 100), 100},
 		{"inline SET request", "SET hello world\r\n", 1},
+		{"SET request of a 1 MB value", miniredistest.Command("set", "k", strings.Repeat("v", 1_000_000)), 1},
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {

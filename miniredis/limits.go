@@ -3,8 +3,8 @@ package miniredis
 // The limits a Connection enforces on what a peer sends. They follow
 // Redis 7's defaults where Redis has one. No limit is ever allocated up
 // front: a declared length only caps what may arrive, and memory grows
-// with the bytes that actually do, to at most 8 times them (see
-// readBulk).
+// with the bytes that actually do, to at most 1.25 times them while a
+// value is on its way (see readBulk).
 const (
 	// MaxBulkLen is the largest bulk string accepted, Redis's
 	// proto-max-bulk-len (512 MiB).

@@ -330,17 +330,15 @@ func (c *Connection) readLine(tooBig string) ([]byte, error) {
 
 // readBulk reads n bytes of bulk data and the "\r\n" after them.
 //
-// Memory follows what arrives, never what was declared, so a client that
+// Memory follows what arrives, never what was declared: a client that
 // declares 512 MiB and sends 3 bytes costs the server kilobytes. A value
 // that fits in the read buffer is gathered there, then copied out. A
-// larger one first arrives in pieces that grow with it, until an eighth
-// of it is in; then the rest is likely to follow, and the whole value is
-// allocated once, at its exact size, and the pieces are copied into it. A
-// value of n bytes thus costs about 1.125n in all, where a buffer that
-// doubles as data arrives costs up to 2n: its old and new halves are both
-// alive during the last copy. The price: a client that has really sent an
-// eighth of a large value, then stops, holds the whole of it, at most 8
-// times what it sent.
+// larger one arrives in pieces, each a quarter of what has arrived so far
+// (16 KiB at the least), so that while it is coming in it holds at most
+// 1.25 times its bytes, plus 16 KiB. Once the last byte is in, the pieces
+// are copied into one slice of exactly n bytes, and become garbage. A
+// client that stalls part-way holds only the pieces; if it leaves, they
+// are handed back (see abandoned).
 func (c *Connection) readBulk(n int) ([]byte, error) {
 	var data []byte
 	if n+2 <= ReadBufferSize {
@@ -352,22 +350,8 @@ func (c *Connection) readBulk(n int) ([]byte, error) {
 		data = c.copyBulk(c.in[c.r : c.r+n])
 		c.r += n
 	} else {
-		var pieces [][]byte
-		got := 0
-		for got < n/8 {
-			piece := make([]byte, min(max(got, ReadBufferSize), n/8-got))
-			if err := c.readFull(piece); err != nil {
-				return nil, err
-			}
-			pieces = append(pieces, piece)
-			got += len(piece)
-		}
-		data = make([]byte, n)
-		off := 0
-		for _, piece := range pieces {
-			off += copy(data[off:], piece)
-		}
-		if err := c.readFull(data[off:]); err != nil {
+		var err error
+		if data, err = c.readPieces(n); err != nil {
 			return nil, err
 		}
 	}
@@ -380,6 +364,31 @@ func (c *Connection) readBulk(n int) ([]byte, error) {
 		return nil, protocolError("expected CRLF after bulk data")
 	}
 	c.r += 2
+	return data, nil
+}
+
+// readPieces reads n bytes, more than the read buffer holds, into pieces
+// that grow by a quarter of what has arrived, then joins them.
+func (c *Connection) readPieces(n int) ([]byte, error) {
+	var pieces [][]byte
+	got := 0
+	for got < n {
+		piece := make([]byte, min(max(got/4, ReadBufferSize), n-got))
+		if err := c.readFull(piece); err != nil {
+			abandoned(got + len(piece))
+			return nil, err
+		}
+		pieces = append(pieces, piece)
+		got += len(piece)
+	}
+	if len(pieces) == 1 {
+		return pieces[0], nil
+	}
+	data := make([]byte, 0, n)
+	for i, piece := range pieces {
+		data = append(data, piece...)
+		pieces[i] = nil
+	}
 	return data, nil
 }
 
