@@ -17,7 +17,7 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
-	maxClients := flag.Int("maxclients", miniredis.DefaultMaxClients, "refuse clients past this many at once")
+	maxClients := miniredis.MaxClientsFlag()
 	flag.Parse()
 
 	ln, err := miniredis.Listen(*addr)

@@ -22,7 +22,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
 	drain := flag.Duration("drain", 5*time.Second, "on shutdown, how long busy connections have to finish")
-	maxClients := flag.Int("maxclients", miniredis.DefaultMaxClients, "refuse clients past this many at once")
+	maxClients := miniredis.MaxClientsFlag()
 	flag.Parse()
 
 	ln, err := miniredis.Listen(*addr)

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"example.com/spawning/miniredis"
 	"example.com/spawning/miniredis/miniredistest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -105,37 +106,63 @@ func (c *child) stop(t *testing.T) string {
 
 var ping = miniredistest.Command("ping")
 
-func TestOutOfFileDescriptors(t *testing.T) {
+func TestLowOpenFilesLimit(t *testing.T) {
 	needProcess(t)
-	// With 32 files the server can hold some twenty connections: the rest
-	// of the descriptors are the runtime's, the listener's and stdio's.
-	srv := runServer(t, []string{nofile + "=32"})
+	// Under "ulimit -n 64" the server keeps miniredis.ReservedFiles of
+	// its descriptors for itself and lets in as many clients as are left,
+	// as Redis does: it says so when it starts.
+	const files = 64
+	fit := files - miniredis.ReservedFiles
+	srv := runServer(t, []string{nofile + "=" + strconv.Itoa(files)})
 
-	// Sixty clients connect at once. The kernel queues them all; the server
-	// accepts until it runs out of descriptors, then Accept fails with
-	// EMFILE. Each client is answered, then hangs up, which frees a
-	// descriptor for the next one.
-	const n = 60
-	clients := make([]*miniredistest.Conn, n)
+	// The clients come one at a time, so that they are let in in order.
+	// Past the limit each one is told so at once: none is left waiting
+	// for a descriptor in the kernel's queue, with no reply.
+	clients := make([]*miniredistest.Conn, fit)
 	for i := range clients {
 		clients[i] = miniredistest.Dial(t, srv.addr)
 		clients[i].Send(ping)
+		clients[i].Expect("+PONG\r\n", "client", strconv.Itoa(i+1), "of the", strconv.Itoa(fit), "that fit is answered")
 	}
-	for i, c := range clients {
-		c.Expect("+PONG\r\n", "client", strconv.Itoa(i), "of", strconv.Itoa(n), "was not answered:",
-			"the server must keep accepting after Accept fails for want of file descriptors")
+	for range 10 {
+		refused := miniredistest.Dial(t, srv.addr)
+		refused.Expect("-ERR max number of clients reached\r\n",
+			"a client past what ulimit -n allows is refused with Redis's error, not left hanging")
+		refused.ExpectClosed()
+	}
+
+	// A client the server closes makes room for the next; the room is
+	// made before the close reaches the client (see TestMaxClients).
+	clients[0].Send("*1\r\n$x\r\n")
+	clients[0].Expect("-ERR Protocol error: invalid bulk length\r\n")
+	clients[0].ExpectClosed()
+	next := miniredistest.Dial(t, srv.addr)
+	next.Send(ping)
+	next.Expect("+PONG\r\n")
+	next.Close()
+	for _, c := range clients[1:] {
 		c.Close()
 	}
 
-	after := miniredistest.Dial(t, srv.addr)
-	after.Send(ping)
-	after.Expect("+PONG\r\n")
-	after.Close()
-
 	log := srv.stop(t)
-	assert.Contains(t, log, "accept failed; retrying until it works")
-	assert.Contains(t, log, "too many open files")
-	assert.Equal(t, 1, strings.Count(log, "accept failed"), "one line per burst of failures:\n%s", log)
+	assert.Contains(t, log, "maxclients lowered to fit the limit on open files")
+	assert.Contains(t, log, "max_clients="+strconv.Itoa(fit)+" open_files="+strconv.Itoa(files))
+	assert.NotContains(t, log, "accept failed", "no Accept runs out of descriptors")
+}
+
+func TestMaxClientsBelowOne(t *testing.T) {
+	needProcess(t)
+	for _, arg := range []string{"0", "-1", "many"} {
+		t.Run("-maxclients "+arg+" is refused at start", func(t *testing.T) {
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-addr", "127.0.0.1:0", "-maxclients", arg)
+			cmd.Env = append(os.Environ(), runAs+"=server")
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, "the server does not start; it said:\n%s", out)
+			assert.Equal(t, 2, exit.ExitCode())
+			assert.Contains(t, string(out), `invalid value "`+arg+`" for flag -maxclients: argument must be between 1 and 2147483647 inclusive`)
+		})
+	}
 }
 
 func TestMaxClients(t *testing.T) {

@@ -33,12 +33,15 @@ const errMaxClients = "-ERR max number of clients reached\r\n"
 //   - A client that arrives while MaxClients are connected is told
 //     "-ERR max number of clients reached" and closed, as Redis does; the
 //     clients already connected are not affected. A connection counts
-//     until its Close.
+//     until its Close. Like Redis, the first Accept lowers MaxClients to
+//     fit the process's limit on open files, keeping ReservedFiles for
+//     everything else, and logs it: a client past the limit is then
+//     refused at once rather than left waiting in the kernel's queue.
 type Listener struct {
 	net.Listener
 
 	// MaxClients is how many connections Accept lets in at once; 0 means
-	// no limit. Set it before the first Accept.
+	// no limit but the one on open files. Set it before the first Accept.
 	MaxClients int
 
 	clients atomic.Int64  // connections accepted and not yet closed
@@ -56,6 +59,30 @@ type Listener struct {
 	lastFailure time.Time // when Accept last failed
 	recovered   bool      // "accepting again" has been logged for this burst
 	full        bool      // the last client was refused for MaxClients
+	fitted      bool      // MaxClients has been fitted to the open files limit
+}
+
+// ReservedFiles is how many of the process's file descriptors a Listener
+// keeps for what is not a client: the listener itself, standard input and
+// output, the runtime's own, a log file. Redis keeps as many.
+const ReservedFiles = 32
+
+// fitMaxClients lowers MaxClients to what the limit on open files allows,
+// and says so.
+func (l *Listener) fitMaxClients() {
+	files, ok := openFilesLimit()
+	if !ok {
+		return
+	}
+	fit := int(max(int64(files)-ReservedFiles, 1))
+	if l.MaxClients > 0 && l.MaxClients <= fit {
+		return
+	}
+	if l.MaxClients > 0 {
+		slog.Warn("maxclients lowered to fit the limit on open files; raise the limit with ulimit -n",
+			"requested", l.MaxClients, "max_clients", fit, "open_files", files, "reserved", ReservedFiles)
+	}
+	l.MaxClients = fit
 }
 
 // quiet is how long Accept must go without failing for the next failure to
@@ -109,6 +136,10 @@ func NewListener(ln net.Listener) *Listener {
 func (l *Listener) Accept() (net.Conn, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if !l.fitted {
+		l.fitMaxClients()
+		l.fitted = true
+	}
 	var delay time.Duration
 	for {
 		conn, err := l.Listener.Accept()
