@@ -96,22 +96,23 @@ func process(c *miniredis.Connection, client int) {
 	// error's text is Redis's reply (miniredis.Error(err.Error())).
 	// Otherwise a type switch on the command: Set stores the value and
 	// answers Simple("OK"); Get answers Bulk(value), or Null{} for a key
-	// never set; Ping and Unknown have a Reply method. Answer each request
+	// never set; Ping, Echo and Unknown have a Reply method. Answer each request
 	// with WriteFrame, and keep the connection open for the next one.
 	// Log failures only, not every request: a busy server would spend
 	// more time logging than answering.
 	frame, err := c.ReadFrame()
 	if err != nil {
 		// A client that hangs up or breaks the protocol is the client's
-		// doing, not something the server's operator must act on.
+		// doing, not something the server's operator must act on: as
+		// Redis, the server says nothing of it unless run with -v.
 		if !errors.Is(err, io.EOF) {
-			slog.Info("read failed", "remote", c.RemoteAddr(), "err", err)
+			slog.Debug("read failed", "remote", c.RemoteAddr(), "err", err)
 		}
 		return
 	}
 	slog.Info("got", "client", client, "frame", frame.String())
 
 	if err := c.WriteFrame(miniredis.Error("unimplemented")); err != nil {
-		slog.Info("write failed", "remote", c.RemoteAddr(), "err", err)
+		slog.Debug("write failed", "remote", c.RemoteAddr(), "err", err)
 	}
 }

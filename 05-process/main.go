@@ -23,7 +23,11 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
 	drain := flag.Duration("drain", 5*time.Second, "on shutdown, how long busy connections have to finish")
 	maxClients := miniredis.MaxClientsFlag()
+	verbose := flag.Bool("v", false, "log every client that hangs up mid-request or breaks the protocol")
 	flag.Parse()
+	if *verbose {
+		slog.SetLogLoggerLevel(slog.LevelDebug)
+	}
 
 	ln, err := miniredis.Listen(*addr)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"runtime"
@@ -197,4 +198,29 @@ func TestMaxClients(t *testing.T) {
 	next.Close()
 	log := srv.stop(t)
 	assert.Contains(t, log, "refusing clients: max number of clients reached")
+}
+
+func TestClientsThatHangUpAreQuietUnlessVerbose(t *testing.T) {
+	needProcess(t)
+	// A hundred clients hang up half-way through a request. Each one shuts
+	// its side and waits for the server to close the connection: the
+	// server logs (or not) before it closes, so once every client has seen
+	// its close, every line the server would write is written.
+	hangUp := func(srv *child) {
+		for range 100 {
+			c := miniredistest.Dial(t, srv.addr)
+			c.Send("*2\r\n$3\r\nget\r\n")
+			require.NoError(t, c.NetConn().(*net.TCPConn).CloseWrite())
+			c.ExpectClosed("a request cut short ends the connection")
+			c.Close()
+		}
+	}
+
+	quiet := runServer(t, nil)
+	hangUp(quiet)
+	assert.NotContains(t, quiet.stop(t), "read failed", "by default, as Redis, the server logs nothing for a client that leaves mid-request")
+
+	verbose := runServer(t, nil, "-v")
+	hangUp(verbose)
+	assert.Equal(t, 100, strings.Count(verbose.stop(t), "read failed"), "with -v, one line per client")
 }

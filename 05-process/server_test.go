@@ -257,6 +257,19 @@ func TestRedisCLI(t *testing.T) {
 		// is not a terminal.
 		assert.Equal(t, "\n", runTool(t, cli, addr, "", "GET", "a"))
 	})
+
+	t.Run("redis-cli --pipe, which ends with an ECHO, sends 10,000 SETs and exits 0", func(t *testing.T) {
+		var mass strings.Builder
+		for i := range 10_000 {
+			mass.WriteString(miniredistest.Command("SET", "key:"+strconv.Itoa(i), "value"))
+		}
+		out := runTool(t, cli, addr, mass.String(), "--pipe")
+		assert.Contains(t, out, "errors: 0, replies: 10000")
+	})
+
+	t.Run("ECHO answers with its message, as Redis does", func(t *testing.T) {
+		assert.Equal(t, "hello world\n", runTool(t, cli, addr, "", "ECHO", "hello world"))
+	})
 }
 
 func TestRedisBenchmark(t *testing.T) {
@@ -344,10 +357,12 @@ func TestClientMistakesAreNotWarnings(t *testing.T) {
 
 	var readFailures int
 	for _, r := range logs.Records(t) {
-		assert.Equal(t, "INFO", r["level"], "a client's mistake is not the operator's problem: %v", r)
+		// The solution logs them at Debug, shown only with -v, as Redis
+		// does; Info is no mistake of the lesson's.
+		assert.Contains(t, []any{"DEBUG", "INFO"}, r["level"], "a client's mistake is not the operator's problem: %v", r)
 		if r["msg"] == "read failed" {
 			readFailures++
 		}
 	}
-	assert.Equal(t, 2, readFailures, "both clients' failures are logged, at Info")
+	assert.Equal(t, 2, readFailures, "both clients' failures are logged")
 }

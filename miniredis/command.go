@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// Command is a parsed request: Get, Set, Ping or Unknown, the variants of
-// mini-redis's Command enum. A type switch takes it apart.
+// Command is a parsed request: Get, Set, Ping, Echo or Unknown, the
+// variants of mini-redis's Command enum. A type switch takes it apart.
 type Command interface {
 	command()
 }
@@ -39,6 +39,15 @@ func (p Ping) Reply() Frame {
 	return Simple("PONG")
 }
 
+// Echo is ECHO message. redis-cli --pipe ends what it sends with an ECHO
+// and waits for the message to come back, to know every reply is in.
+type Echo struct {
+	Message []byte
+}
+
+// Reply is Redis's answer to ECHO: the message, as a bulk string.
+func (e Echo) Reply() Frame { return Bulk(e.Message) }
+
 // Unknown is any command this package does not know, kept whole so a
 // server can say what it got.
 type Unknown struct {
@@ -49,6 +58,7 @@ type Unknown struct {
 func (Get) command()     {}
 func (Set) command()     {}
 func (Ping) command()    {}
+func (Echo) command()    {}
 func (Unknown) command() {}
 
 // ParseCommand turns a request frame into a Command. Names are
@@ -91,6 +101,11 @@ func ParseCommand(f Frame) (Command, error) {
 			return Ping{Message: args[0].(Bulk), echo: true}, nil
 		}
 		return Ping{}, nil
+	case equalFold(name, "echo"):
+		if len(args) != 1 {
+			return nil, wrongArgs("echo")
+		}
+		return Echo{Message: args[0].(Bulk)}, nil
 	}
 	u := Unknown{Name: string(name), Args: make([][]byte, len(args))}
 	for i, arg := range args {

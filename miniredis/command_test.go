@@ -38,6 +38,7 @@ func TestParseCommand(t *testing.T) {
 		{"an unknown command without arguments has none", cmd("FLUSHALL"), Unknown{Name: "FLUSHALL", Args: [][]byte{}}},
 		{"PING is a Ping", cmd("ping"), Ping{}},
 		{"PING with a message is a Ping that echoes it", cmd("PING", "hi"), Ping{Message: []byte("hi"), echo: true}},
+		{"ECHO is an Echo", cmd("echo", "\x00hi"), Echo{Message: []byte("\x00hi")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,6 +62,8 @@ func TestParseCommand(t *testing.T) {
 		{"SET with an extra argument", cmd("SET", "k", "v", "x"), "ERR syntax error"},
 		{"SET with an option this package does not support", cmd("SET", "k", "v", "EX", "10"), "ERR syntax error"},
 		{"PING with two messages", cmd("PING", "a", "b"), "ERR wrong number of arguments for 'ping' command"},
+		{"ECHO without a message", cmd("ECHO"), "ERR wrong number of arguments for 'echo' command"},
+		{"ECHO with two messages", cmd("Echo", "a", "b"), "ERR wrong number of arguments for 'echo' command"},
 	}
 	for _, tt := range errs {
 		t.Run(tt.name+" is Redis's error", func(t *testing.T) {

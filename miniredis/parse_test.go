@@ -48,13 +48,16 @@ func TestMalformedRequestsGetRedisErrorThenClose(t *testing.T) {
 		// An error reply is one line, so CR and LF are quoted as spaces.
 		{"an array element that is an empty line", "*1\r\n\r\n", "expected '$', got ' '"}, // Redis: same.
 		{"bulk data not followed by CRLF", "*1\r\n$3\r\nfooXY", "expected CRLF after bulk data"},
-		{"an inline request over 64 KiB", strings.Repeat("A", MaxInlineLen+1) + "\r\n", "too big inline request"}, // Redis: same.
-		{"an inline request of 64 KiB and one byte with no line end", tooLong, "too big inline request"},          // Redis: same.
-		{"an inline request with an open double quote", "SET \"a b\r\n", "unbalanced quotes in request"},          // Redis: same.
-		{"an inline request with an open single quote", "SET 'a b\r\n", "unbalanced quotes in request"},           // Redis: same.
-		{"a closing quote followed by a letter", "SET \"a\"b c\r\n", "unbalanced quotes in request"},              // Redis: same.
-		{"an array length line over 64 KiB", "*" + tooLong[1:], "too big mbulk count string"},                     // Redis: same.
-		{"a bulk length line over 64 KiB", "*1\r\n$" + tooLong[1:], "too big bulk count string"},                  // Redis: same.
+		// Redis answers this one when its line end comes in the same read
+		// as the byte over the limit, so its limit depends on how the reads
+		// fall; this package refuses it however they fall.
+		{"an inline request over 64 KiB", strings.Repeat("A", MaxInlineLen+1) + "\r\n", "too big inline request"},
+		{"an inline request of 64 KiB and one byte with no line end", tooLong, "too big inline request"}, // Redis: same.
+		{"an inline request with an open double quote", "SET \"a b\r\n", "unbalanced quotes in request"}, // Redis: same.
+		{"an inline request with an open single quote", "SET 'a b\r\n", "unbalanced quotes in request"},  // Redis: same.
+		{"a closing quote followed by a letter", "SET \"a\"b c\r\n", "unbalanced quotes in request"},     // Redis: same.
+		{"an array length line over 64 KiB", "*" + tooLong[1:], "too big mbulk count string"},            // Redis: same.
+		{"a bulk length line over 64 KiB", "*1\r\n$" + tooLong[1:], "too big bulk count string"},         // Redis: same.
 	}
 	addr := serveFrames(t, echo)
 	for _, tt := range tests {
