@@ -149,8 +149,7 @@ func (r *runner) main(ctx context.Context, args []string) int {
 		return 0
 	}
 	if e, err := r.pick(args); err == nil {
-		r.checkOne(ctx, *e)
-		return 0
+		return r.checkOne(ctx, *e)
 	}
 	fmt.Fprintf(os.Stderr, "workshop: unknown command %q\n\n%s", cmd, usage)
 	return 2
@@ -169,13 +168,16 @@ func (r *runner) status(ctx context.Context) int {
 		}
 		r.remember(e, results[i])
 	}
-	// Unsolved exercises are no error: the exit code stays 0 so that go run
-	// does not add "exit status 1" under the explanation.
 	r.summary(results)
-	if next := r.next(results); next >= 0 {
-		r.explain(r.exercises[next], results[next])
+	next := r.next(results)
+	if next < 0 {
+		return 0
 	}
-	return 0
+	r.explain(r.exercises[next], results[next])
+	// A script, a CI job or an instructor's loop can tell from the exit
+	// code alone whether every exercise checked is solved; go run prints
+	// it as "exit status 1" under the explanation.
+	return 1
 }
 
 // next is the index of the exercise to work on: the first unsolved one that
@@ -290,13 +292,14 @@ func (r *runner) line(res result) string {
 	return r.mark(res.state) + pad + fmt.Sprintf("%.1fs", res.took.Seconds())
 }
 
-// checkOne checks e alone and explains a failure.
-func (r *runner) checkOne(ctx context.Context, e exercise) {
+// checkOne checks e alone, explains a failure, and returns the exit code:
+// 0 when e is solved (or has no stub to check), 1 when it is not.
+func (r *runner) checkOne(ctx context.Context, e exercise) int {
 	fmt.Fprintf(r.out, "  %-14s ", e.label)
 	res := r.check(ctx, e)
 	fmt.Fprintln(r.out, r.line(res))
 	if ctx.Err() != nil {
-		return
+		return 130
 	}
 	r.remember(e, res)
 	switch res.state {
@@ -311,7 +314,9 @@ func (r *runner) checkOne(ctx context.Context, e exercise) {
 	case missing:
 	default:
 		r.explain(e, res)
+		return 1
 	}
+	return 0
 }
 
 // pick finds the exercise an argument names: "02", "02-spawn", "./02-spawn"

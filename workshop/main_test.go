@@ -44,8 +44,8 @@ func TestStatus(t *testing.T) {
 	got := out.String()
 	t.Logf("output:\n%s", got)
 
-	if code != 0 {
-		t.Errorf("exit code %d, want 0: an unsolved exercise is no error", code)
+	if code != 1 {
+		t.Errorf("exit code %d, want 1: an exercise checked is not solved", code)
 	}
 	// One line per exercise, in the table's order, each with its verdict.
 	wantLines := []string{
@@ -89,6 +89,23 @@ func TestStatusWhenSolved(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "1 of 1 exercises solved.") {
 		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+func TestCheckOneExitCode(t *testing.T) {
+	// A script can tell a solved exercise from one that fails or does not
+	// build by the exit code alone.
+	for _, tt := range []struct {
+		name string
+		code int
+	}{{"01", 0}, {"02", 1}, {"03", 1}, {"05", 0}} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			r := course(t, &out)
+			if code := r.main(t.Context(), []string{tt.name}); code != tt.code {
+				t.Errorf("go run ./workshop %s: exit code %d, want %d:\n%s", tt.name, code, tt.code, out.String())
+			}
+		})
 	}
 }
 
