@@ -26,7 +26,23 @@ func TestServe(t *testing.T) {
 		c.Send(set)
 		c.Expect("-unimplemented\r\n", "process must answer a request with the error unimplemented:",
 			"c.WriteFrame(miniredis.Error(\"unimplemented\"))")
-		c.ExpectClosed("after its one answer, process must close the connection (defer c.Close())")
+		// A second request tells a process that reads in a loop from one
+		// that forgets to close.
+		c.Send(set)
+		c.ExpectClosedOr("after its one answer, process must return and close the connection: defer c.Close() right after NewConnection",
+			"process answered a second request on the same connection: in this chapter it reads one request, answers it and returns, with no loop")
+	})
+
+	t.Run("two requests in one write: the first is answered, then the connection closes", func(t *testing.T) {
+		addr := miniredistest.Serve(t, serve)
+		c := miniredistest.Dial(t, addr)
+		// The Connection keeps a reply back while another request waits
+		// to be read, and sends it when it is closed: conn.Close alone
+		// would throw it away.
+		c.Send(set + set)
+		c.Expect("-unimplemented\r\n", "the reply was lost when the connection closed: close the Connection (defer c.Close()),",
+			"which sends the replies it holds, not the net.Conn under it")
+		c.ExpectClosed("after its one answer, process must return and close the connection")
 	})
 
 	t.Run("a second client waits while the first stays silent", func(t *testing.T) {

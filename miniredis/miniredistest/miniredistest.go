@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,8 +43,13 @@ const Soon = 2 * time.Second
 // test fails at once with a message that says so, and the listener is
 // closed, so clients waiting to be accepted see their connection reset
 // instead of waiting out a timeout.
+//
+// Serve also calls SkipAfterFailure: once a test of the chapter has
+// failed, the tests after it skip instead of failing again for the same
+// reason.
 func Serve(t testing.TB, serve func(net.Listener) error) string {
 	t.Helper()
+	SkipAfterFailure(t)
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -56,7 +62,16 @@ func Serve(t testing.TB, serve func(net.Listener) error) string {
 	done := make(chan error, 1)
 	var early bool // serve returned early, and the test was told so
 	go func() {
+		returned := false
+		defer func() {
+			// Accept ended this goroutine with runtime.Goexit: serve went
+			// round its loop again after Accept had failed.
+			if !returned {
+				done <- errAcceptedAgain
+			}
+		}()
 		err := serve(ln)
+		returned = true
 		mu.Lock()
 		early = !stopping && !ln.closed.Load()
 		mu.Unlock()
@@ -74,7 +89,11 @@ func Serve(t testing.TB, serve func(net.Listener) error) string {
 		ln.Close()
 		select {
 		case err := <-done:
-			if err != nil && !errors.Is(err, net.ErrClosed) && !early {
+			switch {
+			case err == errAcceptedAgain:
+				t.Errorf("serve called Accept again after Accept had failed (%v): "+
+					"when Accept returns an error, return it from serve instead of going round the loop again", ln.firstErr)
+			case err != nil && !errors.Is(err, net.ErrClosed) && !early:
 				t.Errorf("serve returned %v", err)
 			}
 		case <-time.After(Timeout):
@@ -84,10 +103,32 @@ func Serve(t testing.TB, serve func(net.Listener) error) string {
 	return ln.Addr().String()
 }
 
-// closeRecorder is a listener that remembers whether it was closed.
+// errAcceptedAgain stands for a serve that never returned because its
+// listener's Accept ended it.
+var errAcceptedAgain = errors.New("serve called Accept again after it failed")
+
+// closeRecorder is a listener that remembers whether it was closed. Once
+// closed, its Accept fails, as any listener's does; a serve that calls it
+// again after that would spin, logging as fast as it can, so the second
+// call ends serve's goroutine instead (runtime.Goexit) and Serve says why.
 type closeRecorder struct {
 	net.Listener
-	closed atomic.Bool
+	closed   atomic.Bool
+	failures atomic.Int32
+	firstErr error // the error of the first failed Accept after Close
+}
+
+func (l *closeRecorder) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil && l.closed.Load() {
+		switch l.failures.Add(1) {
+		case 1:
+			l.firstErr = err
+		case 2:
+			runtime.Goexit()
+		}
+	}
+	return conn, err
 }
 
 func (l *closeRecorder) Close() error {
@@ -105,7 +146,7 @@ func Receive[T any](t testing.TB, ch <-chan T) T {
 	case v := <-ch:
 		return v
 	case <-time.After(Timeout):
-		t.Fatalf("nothing received within %v", Timeout)
+		fatalf(t, "nothing received within %v", Timeout)
 		var zero T
 		return zero
 	}
@@ -135,7 +176,7 @@ func Dial(t testing.TB, addr string) *Conn {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, Timeout)
 	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
+		fatalf(t, "dial %s: %v", addr, err)
 	}
 	return NewConn(t, conn)
 }
@@ -157,7 +198,7 @@ func (c *Conn) Send(s string) {
 	c.t.Helper()
 	c.conn.SetWriteDeadline(time.Now().Add(Timeout))
 	if _, err := io.WriteString(c.conn, s); err != nil {
-		c.t.Fatalf("send %q: %v", s, err)
+		fatalf(c.t, "send %q: %v", s, err)
 	}
 }
 
@@ -166,30 +207,42 @@ func (c *Conn) Send(s string) {
 // words what the server failed to do, and what to look at.
 func (c *Conn) Expect(want string, why ...string) {
 	c.t.Helper()
-	c.expect(Timeout, want, why)
+	c.expect(Timeout, want, reasons{why, why, why})
 }
 
 // ExpectSoon is Expect with a bound of Soon instead of Timeout, for a
 // reply that must come at once.
 func (c *Conn) ExpectSoon(want string, why ...string) {
 	c.t.Helper()
-	c.expect(Soon, want, why)
+	c.expect(Soon, want, reasons{why, why, why})
 }
 
-func (c *Conn) expect(within time.Duration, want string, why []string) {
+// ExpectSoonOr is ExpectSoon with a reason for each way the server can
+// fail it, since each points at a different mistake: ifSilent when nothing
+// comes within Soon, ifClosed when the server closes the connection first.
+// Any other reply gets ifSilent too.
+func (c *Conn) ExpectSoonOr(want, ifSilent, ifClosed string) {
+	c.t.Helper()
+	c.expect(Soon, want, reasons{[]string{ifSilent}, []string{ifClosed}, []string{ifSilent}})
+}
+
+// reasons lead an expect's failure, one for each way it can fail.
+type reasons struct{ silent, closed, other []string }
+
+func (c *Conn) expect(within time.Duration, want string, why reasons) {
 	c.t.Helper()
 	c.conn.SetReadDeadline(time.Now().Add(within))
 	got := make([]byte, len(want))
 	n, err := io.ReadFull(c.conn, got)
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		c.t.Fatalf("%swant %q, got %q and then nothing for %v", reason(why), want, got[:n], within)
+		fatalf(c.t, "%swant %q, got %q and then nothing for %v", reason(why.silent), want, got[:n], within)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
-		c.t.Fatalf("%swant %q, got %q and then the server closed the connection", reason(why), want, got[:n])
+		fatalf(c.t, "%swant %q, got %q and then the server closed the connection", reason(why.closed), want, got[:n])
 	case err != nil:
-		c.t.Fatalf("%swant %q, read %q then: %v", reason(why), want, got[:n], err)
+		fatalf(c.t, "%swant %q, read %q then: %v", reason(why.other), want, got[:n], err)
 	case !bytes.Equal(got, []byte(want)):
-		c.t.Fatalf("%swant %q, got %q", reason(why), want, c.restOfLine(got))
+		fatalf(c.t, "%swant %q, got %q", reason(why.other), want, c.restOfLine(got))
 	}
 }
 
@@ -213,15 +266,30 @@ func (c *Conn) restOfLine(got []byte) []byte {
 // connection that is closed with unread bytes in it.
 func (c *Conn) ExpectClosed(why ...string) {
 	c.t.Helper()
+	c.expectClosed(why, why)
+}
+
+// ExpectClosedOr is ExpectClosed with a reason for each way the server can
+// fail it: ifOpen when the connection is still open after Timeout, ifMore
+// when the server sends more bytes instead.
+func (c *Conn) ExpectClosedOr(ifOpen, ifMore string) {
+	c.t.Helper()
+	c.expectClosed([]string{ifOpen}, []string{ifMore})
+}
+
+func (c *Conn) expectClosed(ifOpen, ifMore []string) {
+	c.t.Helper()
 	c.conn.SetReadDeadline(time.Now().Add(Timeout))
 	var buf [64]byte
 	n, err := c.conn.Read(buf[:])
 	switch {
 	case n > 0:
-		c.t.Fatalf("%swant the connection closed, got %q", reason(why), buf[:n])
+		fatalf(c.t, "%swant the connection closed, got %q", reason(ifMore), buf[:n])
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		fatalf(c.t, "%swant the connection closed; it was still open after %v", reason(ifOpen), Timeout)
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
 	default:
-		c.t.Fatalf("%swant the connection closed, got %v", reason(why), err)
+		fatalf(c.t, "%swant the connection closed, got %v", reason(ifOpen), err)
 	}
 }
 
@@ -243,12 +311,24 @@ func (c *Conn) ExpectSilence(d time.Duration, why ...string) {
 	var buf [64]byte
 	n, err := c.conn.Read(buf[:])
 	if n > 0 {
-		c.t.Fatalf("%swant no reply within %v, got %q", reason(why), d, buf[:n])
+		fatalf(c.t, "%swant no reply within %v, got %q", reason(why), d, buf[:n])
 	}
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
-		c.t.Fatalf("%swant no reply within %v, got %v", reason(why), d, err)
+		fatalf(c.t, "%swant no reply within %v, got %v", reason(why), d, err)
 	}
 }
 
 // Close closes the connection.
 func (c *Conn) Close() { c.conn.Close() }
+
+// fatalf ends the test with a message, unless the test has failed already:
+// then what went wrong here follows from that first failure (a server that
+// stopped early refuses the next dial), and the learner reads the first
+// failure alone.
+func fatalf(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if t.Failed() {
+		t.FailNow()
+	}
+	t.Fatalf(format, args...)
+}

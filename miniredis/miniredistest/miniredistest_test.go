@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -145,6 +146,28 @@ func TestServe(t *testing.T) {
 		assert.Contains(t, rec.failures()[0], "boom")
 	})
 
+	t.Run("a serve that calls Accept again after it failed is ended and told why", func(t *testing.T) {
+		rec := &recordingTB{}
+		accepts := make(chan error, 3)
+		t.Run("inner", func(t *testing.T) {
+			rec.TB = t
+			miniredistest.Serve(rec, func(ln net.Listener) error {
+				// The mistake: an accept loop that goes on after an error,
+				// which spins once the listener is closed.
+				for {
+					_, err := ln.Accept()
+					accepts <- err
+				}
+			})
+		})
+		require.Len(t, rec.failures(), 1)
+		assert.Equal(t, "serve called Accept again after Accept had failed (accept tcp "+
+			"127.0.0.1:0: use of closed network connection): when Accept returns an error, "+
+			"return it from serve instead of going round the loop again",
+			regexp.MustCompile(`127\.0\.0\.1:\d+`).ReplaceAllString(rec.failures()[0], "127.0.0.1:0"))
+		assert.Len(t, accepts, 1, "the second Accept never returned: it ended serve's goroutine")
+	})
+
 	t.Run("a serve that returns while the test runs fails it at once, and its clients are let go", func(t *testing.T) {
 		rec := &recordingTB{}
 		t.Run("inner", func(t *testing.T) {
@@ -221,6 +244,36 @@ func TestConn(t *testing.T) {
 		runFailing(func() { c.ExpectClosed() })
 		require.Len(t, rec.failures(), 1)
 		assert.Contains(t, rec.failures()[0], "want the connection closed")
+	})
+
+	t.Run("ExpectSoonOr gives the reason for a close when the server closes first", func(t *testing.T) {
+		rec := &recordingTB{TB: t}
+		c := miniredistest.Dial(rec, addr)
+		c.Send("x")
+		runFailing(func() { c.ExpectSoonOr("+OK\r\nmore", "it was silent", "it closed") })
+		require.Len(t, rec.failures(), 1)
+		assert.True(t, strings.HasPrefix(rec.failures()[0], "it closed\n"), rec.failures()[0])
+	})
+
+	// The two waits below run side by side: each waits out its bound.
+	t.Run("ExpectSoonOr gives the reason for silence when nothing comes", func(t *testing.T) {
+		t.Parallel()
+		rec := &recordingTB{TB: t}
+		c := miniredistest.Dial(rec, addr)
+		runFailing(func() { c.ExpectSoonOr("+OK\r\n", "it was silent", "it closed") })
+		require.Len(t, rec.failures(), 1)
+		assert.True(t, strings.HasPrefix(rec.failures()[0], "it was silent\n"), rec.failures()[0])
+	})
+
+	t.Run("ExpectClosed says so when the connection stays open", func(t *testing.T) {
+		t.Parallel()
+		rec := &recordingTB{TB: t}
+		server, client := net.Pipe()
+		t.Cleanup(func() { server.Close() })
+		c := miniredistest.NewConn(rec, client)
+		runFailing(func() { c.ExpectClosed("close it") })
+		require.Len(t, rec.failures(), 1)
+		assert.Equal(t, "close it\n\twant the connection closed; it was still open after "+miniredistest.Timeout.String(), rec.failures()[0])
 	})
 
 	t.Run("ExpectSilence fails when bytes arrive", func(t *testing.T) {
