@@ -9,6 +9,7 @@
 //	go run ./workshop hint     the next hint for the first unsolved exercise
 //	go run ./workshop watch    check again on every save
 //	go run ./workshop doctor   check your machine before a workshop
+//	go run ./workshop trace 02 draw the goroutines of chapter 02's server
 //
 // This file holds the exercises and the commands. check.go runs go test
 // -json and reads its events; files.go finds stubs and solutions by their
@@ -123,6 +124,7 @@ const usage = `Usage: go run ./workshop [command]
   hint [NN]     the next hint for the first unsolved exercise, or for NN
   watch [NN]    check again each time a .go file is saved (Ctrl-C stops)
   doctor        check Go, the tools and port 6379; warm the build cache
+  trace NN      run chapter NN with real clients and draw its goroutines
   help          this text
 
 NN is 01 to 05, or bonus. Each check is a plain go test command, printed
@@ -144,6 +146,8 @@ func (r *runner) main(ctx context.Context, args []string) int {
 		return r.watch(ctx, rest)
 	case "doctor":
 		return r.doctor(ctx)
+	case "trace":
+		return r.traceCmd(ctx, rest)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(r.out, usage)
 		return 0

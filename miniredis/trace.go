@@ -1,0 +1,31 @@
+package miniredis
+
+import (
+	"context"
+	"runtime/trace"
+)
+
+// While an execution trace is being taken (go test -trace, or
+// runtime/trace.Start), a server's Connection logs on it which client its
+// goroutine is waiting for, when the request arrives and when the reply
+// is written, each with the client's address. That is how `go run
+// ./workshop trace` names a goroutine by its client: the trace alone says
+// when a goroutine ran and waited, not for whom. Without a trace, each
+// costs one atomic load (trace.IsEnabled).
+
+// Trace categories, the first argument of trace.Log, that a Connection
+// logs with the client's address as the message.
+const (
+	TraceRead    = "miniredis.read"    // the goroutine starts waiting for a request
+	TraceRequest = "miniredis.request" // a whole request has arrived
+	TraceReply   = "miniredis.reply"   // the reply is written
+)
+
+// traceLog logs what on the execution trace, against the calling
+// goroutine, if a trace is being taken and c is a server's connection.
+func (c *Connection) traceLog(what string) {
+	if c.client || !trace.IsEnabled() {
+		return
+	}
+	trace.Log(context.Background(), what, c.conn.RemoteAddr().String())
+}
