@@ -5,12 +5,9 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"runtime"
-	"strings"
 	"testing"
 
 	"example.com/spawning/miniredis/miniredistest"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -38,38 +35,4 @@ func runSelf(t *testing.T, what string, args ...string) (*exec.Cmd, *bufio.Scann
 		cmd.Wait()
 	})
 	return cmd, bufio.NewScanner(stderr)
-}
-
-func TestMainShutsDownOnSIGINT(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no SIGINT to send on Windows")
-	}
-	cmd, stderr := runSelf(t, "server", "-addr", "127.0.0.1:0")
-
-	// main logs the address it listens on: "... INFO listening addr=127.0.0.1:PORT".
-	var addr string
-	var logs []string
-	for addr == "" && stderr.Scan() {
-		logs = append(logs, stderr.Text())
-		if _, a, ok := strings.Cut(stderr.Text(), "INFO listening addr="); ok {
-			addr = a
-		}
-	}
-	require.NotEmpty(t, addr, "no listening line in %q", logs)
-
-	// The server accepts connections in the order they arrive, so once
-	// the second client is answered the first has been accepted too.
-	idle := miniredistest.Dial(t, addr)
-	busy := miniredistest.Dial(t, addr)
-	busy.Send(miniredistest.Command("PING"))
-	busy.Expect("-unimplemented\r\n")
-
-	require.NoError(t, cmd.Process.Signal(os.Interrupt))
-	idle.ExpectClosed()
-
-	for stderr.Scan() {
-		logs = append(logs, stderr.Text())
-	}
-	require.NoError(t, cmd.Wait(), "main exits with status 0; its log: %q", logs)
-	assert.Contains(t, logs[len(logs)-1], "INFO stopped")
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"net"
 	"os"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,12 +44,31 @@ var (
 )
 
 func TestShutdown(t *testing.T) {
-	// The chapter's lesson comes first: every other shutdown test needs a
+	// Waiting must not cost 02's lesson: a wait in the wrong place makes
+	// the server sequential again, and every test after this one would
+	// only fail more slowly for that reason.
+	if !t.Run("a second client is answered while the first stays silent", answeredWhileFirstIsSilent) {
+		return
+	}
+	// The chapter's lesson comes next: every other shutdown test needs a
 	// serve that waits, and would only fail more slowly without one.
 	if !t.Run("serve returns only once every connection goroutine has returned", serveWaitsForItsGoroutines) {
 		return
 	}
 	shutdownTests(t)
+}
+
+func answeredWhileFirstIsSilent(t *testing.T) {
+	ts := startServer(t, newServer(time.Minute))
+	a := miniredistest.Dial(t, ts.addr)
+	miniredistest.Receive(t, ts.accepted)
+	b := miniredistest.Dial(t, ts.addr)
+	b.Send(ping)
+	b.ExpectSoonOr("-unimplemented\r\n",
+		"client B was not answered while client A stayed connected: is there a Wait inside the accept loop? "+
+			"serve waits once, after Accept has failed",
+		"client B's connection was closed before it was answered")
+	a.Close()
 }
 
 func serveWaitsForItsGoroutines(t *testing.T) {
@@ -78,7 +99,13 @@ func serveWaitsForItsGoroutines(t *testing.T) {
 	}
 
 	releaseOnce()
-	assert.NoError(t, miniredistest.Receive(t, ts.served), "once its last goroutine has returned, serve returns nil")
+	select {
+	case err := <-ts.served:
+		assert.NoError(t, err, "once its last goroutine has returned, serve returns nil")
+	case <-time.After(miniredistest.Timeout):
+		t.Fatalf("serve did not return within %v of its last goroutine returning: is every goroutine counted "+
+			"out when it returns? wg.Go does both the Add and the Done", miniredistest.Timeout)
+	}
 }
 
 func shutdownTests(t *testing.T) {
@@ -88,7 +115,8 @@ func shutdownTests(t *testing.T) {
 		miniredistest.Receive(t, ts.accepted)
 
 		ts.cancel()
-		c.ExpectClosed()
+		c.ExpectClosed("shutdown did not close an idle connection: ask the connections to finish (s.conns.Shutdown) " +
+			"before you wait for their goroutines, or the wait lasts as long as the slowest client stays")
 		// Within miniredistest.Timeout, far less than the one-minute drain.
 		assert.NoError(t, miniredistest.Receive(t, ts.served))
 		goleak.VerifyNone(t)
@@ -184,7 +212,8 @@ func shutdownTests(t *testing.T) {
 		miniredistest.Receive(t, ts.midRequest)
 
 		ts.cancel()
-		c.ExpectClosed()
+		c.ExpectClosed("a request that never ends was not cut off when the drain ran out: " +
+			"call done() once the wait is over, not before; it stops the drain's timer")
 		assert.NoError(t, miniredistest.Receive(t, ts.served))
 		assert.Contains(t, logs.Messages(t), "drain timed out; closing busy connections")
 	})
@@ -245,6 +274,25 @@ func TestPanickingHandler(t *testing.T) {
 	})
 }
 
+func TestNoPanicIsNotLogged(t *testing.T) {
+	logs := miniredistest.CaptureLog(t)
+	ts := startServer(t, newServer(time.Minute))
+	c := miniredistest.Dial(t, ts.addr)
+	c.Send(ping)
+	c.Expect("-unimplemented\r\n")
+	c.ExpectClosed()
+
+	// Once serve has returned, every goroutine's deferred calls have run.
+	ts.cancel()
+	require.NoError(t, miniredistest.Receive(t, ts.served))
+	for _, r := range logs.Records(t) {
+		if r["msg"] == "panic serving connection" {
+			t.Fatalf("a connection that did not panic logged a panic (%v): recover() returns nil when nothing "+
+				"panicked, so log only when it returns something else", r["panic"])
+		}
+	}
+}
+
 // testServer is a server running in its own goroutine, with the channels a
 // test waits on instead of sleeping.
 type testServer struct {
@@ -268,10 +316,26 @@ func startServer(t *testing.T, s *server) *testServer {
 		midRequest: make(chan struct{}, 16),
 		stopped:    make(chan struct{}),
 	}
+	returned := make(chan struct{})
 	ts.addr = miniredistest.Serve(t, func(ln net.Listener) error {
 		err := s.serve(ctx, watchedListener{ln, ts})
+		close(returned)
 		ts.served <- err
 		return err
+	})
+	// This runs once the test's clients have gone, so a shutdown has
+	// nothing left to wait for but goroutines that are ending.
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		cancel()
+		select {
+		case <-returned:
+		case <-time.After(miniredistest.Timeout):
+			t.Errorf("serve did not return within %v of a shutdown with every client gone: is every goroutine "+
+				"counted out when it returns? wg.Go does both the Add and the Done", miniredistest.Timeout)
+		}
 	})
 	return ts
 }
@@ -315,4 +379,41 @@ func (c *watchedConn) Read(p []byte) (int, error) {
 		c.gotBytes = true
 	}
 	return n, err
+}
+
+func TestMainShutsDownOnSIGINT(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT to send on Windows")
+	}
+	// It runs last: a server that fails the tests above would only fail
+	// this one more slowly.
+	miniredistest.SkipAfterFailure(t)
+	cmd, stderr := runSelf(t, "server", "-addr", "127.0.0.1:0")
+
+	// main logs the address it listens on: "... INFO listening addr=127.0.0.1:PORT".
+	var addr string
+	var logs []string
+	for addr == "" && stderr.Scan() {
+		logs = append(logs, stderr.Text())
+		if _, a, ok := strings.Cut(stderr.Text(), "INFO listening addr="); ok {
+			addr = a
+		}
+	}
+	require.NotEmpty(t, addr, "no listening line in %q", logs)
+
+	// The server accepts connections in the order they arrive, so once
+	// the second client is answered the first has been accepted too.
+	idle := miniredistest.Dial(t, addr)
+	busy := miniredistest.Dial(t, addr)
+	busy.Send(miniredistest.Command("PING"))
+	busy.Expect("-unimplemented\r\n")
+
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	idle.ExpectClosed()
+
+	for stderr.Scan() {
+		logs = append(logs, stderr.Text())
+	}
+	require.NoError(t, cmd.Wait(), "main exits with status 0; its log: %q", logs)
+	assert.Contains(t, logs[len(logs)-1], "INFO stopped")
 }

@@ -87,6 +87,11 @@ func Serve(t testing.TB, serve func(net.Listener) error) string {
 		stopping = true
 		mu.Unlock()
 		ln.Close()
+		if t.Failed() {
+			// The test has said what went wrong; a serve stuck because of
+			// it would only add a wait and a second message.
+			return
+		}
 		select {
 		case err := <-done:
 			switch {
