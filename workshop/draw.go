@@ -106,14 +106,13 @@ func drawText(w io.Writer, tl *timeline, width int, colour bool) {
 					who[i] = "─"
 				}
 			}
-			for _, sv := range r.serves {
-				// A later client's letter may land in the column of the
-				// one before; move it right if there is room.
-				i := min(int(sv.from/step), cols-1)
-				for i < cols-1 && isLetter(who[i]) {
-					i++
-				}
-				who[i] = sv.client
+			// Each client's letter where its turn starts; letters that
+			// would share a column move left, the last one to the edge.
+			limit := cols - 1
+			for i := len(r.serves) - 1; i >= 0; i-- {
+				at := max(min(int(r.serves[i].from/step), limit), 0)
+				who[at] = r.serves[i].client
+				limit = at - 1
 			}
 			line("   serving", who)
 		}
@@ -161,11 +160,11 @@ func clientCells(c *client, tl *timeline, cols int, step time.Duration) []string
 	return cells
 }
 
-func isLetter(s string) bool { return len(s) == 1 && s[0] >= 'A' && s[0] <= 'Z' }
-
 // legend explains the characters of drawText.
-const legend = `goroutines: █ running  ░ waiting on the network  ▓ waiting for a lock  ┈ waiting on something else
-clients:    ● connects  · connected, silent  ━ waiting for a reply  ✓ answered  ✕ hangs up`
+const legend = `goroutines: █ running  ░ waiting on the network  ▓ waiting for a lock
+            ┈ waiting on something else: a WaitGroup, a channel, a timer
+clients:    ● connects  · connected, silent  ━ waiting for a reply
+            ✓ answered  ✕ hangs up, or is closed by the server`
 
 // roundTick is the round duration nearest above d: 1, 2 or 5 times a
 // power of ten, in milliseconds or below.

@@ -43,8 +43,11 @@ func drawSVG(w io.Writer, tl *timeline, title, story, claim string) {
 	y := 28
 	p(`<text x="12" y="%d" class="title">%s</text>`, y, esc(title))
 	y += 20
-	p(`<text x="12" y="%d">%s</text>`, y, esc(story))
-	y += 30
+	for _, line := range wrap(story, 130) {
+		p(`<text x="12" y="%d">%s</text>`, y, esc(line))
+		y += 17
+	}
+	y += 13
 
 	// The time axis.
 	tick := roundTick(tl.length / 5)
@@ -137,10 +140,15 @@ func drawSVG(w io.Writer, tl *timeline, title, story, claim string) {
 	for _, item := range []struct {
 		s    gstate
 		text string
-	}{{running, "running"}, {waitNet, "waiting on the network"}, {waitLock, "waiting for a lock"}, {waitOther, "waiting on something else"}} {
+	}{{running, "running"}, {waitNet, "waiting on the network"}, {waitLock, "waiting for a lock"}, {waitOther, "waiting on something else: a WaitGroup, a channel, a timer"}} {
+		width := 28 + 7.2*float64(len(item.text))
+		if lx+width > svgWidth {
+			lx = 12
+			y += 20
+		}
 		p(`<rect x="%.0f" y="%d" width="14" height="12" fill="%s"/>`, lx, y-10, fills[item.s])
 		p(`<text x="%.0f" y="%d">%s</text>`, lx+20, y, item.text)
-		lx += 28 + 7.2*float64(len(item.text))
+		lx += width
 	}
 	y += 22
 	p(`<circle cx="19" cy="%d" r="4" class="connect"/>`, y-4)
@@ -152,7 +160,7 @@ func drawSVG(w io.Writer, tl *timeline, title, story, claim string) {
 	p(`<text x="474" y="%d" class="answer">✓</text>`, y)
 	p(`<text x="490" y="%d">answered</text>`, y)
 	p(`<text x="564" y="%d" class="hangup">✕</text>`, y)
-	p(`<text x="580" y="%d">hangs up</text>`, y)
+	p(`<text x="580" y="%d">hangs up, or is closed by the server</text>`, y)
 	y += 28
 	for _, line := range wrap(claim, 120) {
 		p(`<text x="12" y="%d" class="claim">%s</text>`, y, esc(line))

@@ -25,6 +25,7 @@ const (
 	logSend     = "scenario.send"
 	logReply    = "scenario.reply"
 	logHangUp   = "scenario.hangup"
+	logClosed   = "scenario.closed"
 	logRead     = "miniredis.read"
 )
 
@@ -76,7 +77,8 @@ type client struct {
 	name      string
 	addr      string // its local address, the server's RemoteAddr
 	connected time.Duration
-	hungUp    time.Duration // -1 if it never hung up
+	hungUp    time.Duration // when it hung up or was closed; -1 if neither
+	closed    bool          // the server closed the connection, not the client
 	requests  []request
 }
 
@@ -199,7 +201,7 @@ func readTimeline(r io.Reader) (*timeline, error) {
 			case logRead:
 				g := get(ev.Goroutine())
 				g.reads = append(g.reads, peerAt{ev.Time(), l.Message})
-			case logScenario, logClient, logSend, logReply, logHangUp:
+			case logScenario, logClient, logSend, logReply, logHangUp, logClosed:
 				logs = append(logs, logAt{ev.Time(), l.Category, l.Message})
 			}
 		}
@@ -271,9 +273,10 @@ func buildTimeline(gs map[trace.GoID]*goroutine, logs []logAt, last trace.Time) 
 					req.answered = since(l.at)
 				}
 			}
-		case logHangUp:
-			if c := tl.client(name); c != nil {
+		case logHangUp, logClosed:
+			if c := tl.client(name); c != nil && c.hungUp < 0 {
 				c.hungUp = since(l.at)
+				c.closed = l.category == logClosed
 			}
 		}
 	}

@@ -23,25 +23,31 @@ import (
 
 // A scene is a chapter's scenario, as the trace command knows it.
 type scene struct {
-	dir   string // the chapter's folder
-	title string // the picture's title
-	story string // what the clients do
+	dir     string // the chapter's folder
+	test    string // the test that plays it
+	title   string // the picture's title
+	story   string // what the clients do
+	variant bool   // a stand-in for the solution's process: no -tags
 }
 
 var scenes = map[string]scene{
-	"01": {"01-accept", "01-accept: one client at a time",
-		"A connects and stays silent; B and C connect after it and send SET. A hangs up after 150 ms."},
-	"02": {"02-spawn", "02-spawn: a goroutine per connection",
-		"A connects and stays silent; B and C connect after it and send SET. A hangs up after 150 ms."},
-	"03": {"03-joinhandle", "03-joinhandle: a panic recovered, then a graceful shutdown",
-		"A connects and stays silent; B's request panics; C's request is in flight when the server is told to stop."},
-	"04": {"04-ownership", "04-ownership: a lock held across I/O",
-		"A connects and stays silent; B and C send SET. The server holds its mutex while it reads a request."},
-	"05": {"05-process", "05-process: a pipeline",
-		"A sends ten SETs and ten GETs in one write, B sends a PING; each is answered in order."},
+	"01": {dir: "01-accept", test: "TestTrace", title: "01-accept: one client at a time",
+		story: "A connects and stays silent; B and C connect after it and send SET. A hangs up after 150 ms."},
+	"02": {dir: "02-spawn", test: "TestTrace", title: "02-spawn: a goroutine per connection",
+		story: "A connects and stays silent; B and C connect after it and send SET. A hangs up after 150 ms."},
+	"03": {dir: "03-joinhandle", test: "TestTrace", title: "03-joinhandle: a panic recovered, then a graceful shutdown",
+		story: "A connects and stays silent. B sends PANIC: its handler panics. C sends SET: its handler holds it until the server is told to stop, then takes 30 ms to answer."},
+	"04": {dir: "04-ownership", test: "TestTrace", title: "04-ownership: a count shared under a mutex",
+		story: "A connects and stays silent; B and C connect after it and send SET. Each connection's goroutine locks the mutex to count its client. A hangs up after 150 ms."},
+	"04-io": {dir: "04-ownership", test: "TestTraceLockAcrossIO", title: "04-ownership: the mutex held across I/O", variant: true,
+		story: "As in 04, but each connection's goroutine holds the mutex while it waits for its client's request, the mistake the chapter warns of."},
+	"05": {dir: "05-process", test: "TestTrace", title: "05-process: a pipeline",
+		story: "A sends ten SETs and ten GETs in one write and reads the twenty replies; B sends a PING."},
 }
 
 const traceUsage = `Usage: go run ./workshop trace [flags] NN
+
+NN is 01 to 05, or 04-io for 04 with its mutex held across I/O.
 
 Runs chapter NN's server with real clients playing the chapter's scenario,
 records every goroutine with Go's execution tracer, and draws the server's
@@ -102,11 +108,16 @@ func (r *runner) trace(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError{errors.New("name one chapter, 01 to 05")}
 	}
-	name := strings.TrimPrefix(fs.Arg(0), "./")
-	name, _, _ = strings.Cut(name, "-")
+	name := strings.TrimSuffix(strings.TrimPrefix(fs.Arg(0), "./"), "/")
+	if _, ok := scenes[name]; !ok {
+		name, _, _ = strings.Cut(name, "-")
+	}
 	sc, ok := scenes[name]
 	if !ok {
-		return usageError{fmt.Errorf("no chapter %q; there are 01 to 05", fs.Arg(0))}
+		return usageError{fmt.Errorf("no chapter %q; there are 01 to 05, and 04-io", fs.Arg(0))}
+	}
+	if sc.variant && *tags != "" {
+		return usageError{fmt.Errorf("%s plays a variant of the solution: it takes no -tags", name)}
 	}
 
 	file := *read
@@ -115,42 +126,27 @@ func (r *runner) trace(ctx context.Context, args []string) error {
 		if file == "" {
 			file = filepath.Join(r.stateDir, sc.dir+".trace")
 		}
+		os.Remove(file)
 		if err := r.runTrace(ctx, sc, *tags, file); err != nil {
+			// A failed test may still have left a trace of the scenario
+			// worth drawing, above the failure.
+			tl, rerr := readTimelineFile(file)
+			if rerr != nil {
+				return err
+			}
+			r.drawTrace(name, sc, tl, *tags, *width)
 			return err
 		}
 	}
-	f, err := os.Open(file)
+	tl, err := readTimelineFile(file)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	tl, err := readTimeline(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
-	}
-
+	claim, held := r.drawTrace(name, sc, tl, *tags, *width)
 	title := sc.title
 	if *tags != "" {
 		title += " (-tags " + *tags + ")"
 	}
-	fmt.Fprintln(r.out, title)
-	for _, line := range wrap(sc.story, *width-1) {
-		fmt.Fprintln(r.out, line)
-	}
-	fmt.Fprintln(r.out)
-	drawText(r.out, tl, *width, r.colour)
-	fmt.Fprintf(r.out, "\n%s\n\n", legend)
-	for _, c := range tl.clients {
-		for _, line := range c.summary() {
-			fmt.Fprintln(r.out, line)
-		}
-	}
-	claim, held := claims[name](tl)
-	mark := "✓"
-	if !held {
-		mark = "✗"
-	}
-	fmt.Fprintf(r.out, "\n%s %s\n", mark, claim)
 
 	if *svgFile != "" {
 		var buf bytes.Buffer
@@ -175,6 +171,48 @@ func (r *runner) trace(ctx context.Context, args []string) error {
 	return nil
 }
 
+// readTimelineFile reads the timeline of the trace in file.
+func readTimelineFile(file string) (*timeline, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	tl, err := readTimeline(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return tl, nil
+}
+
+// drawTrace writes the timeline in text, what each client saw, and the
+// chapter's claim with a ✓ if the run bears it out; it returns the claim.
+func (r *runner) drawTrace(name string, sc scene, tl *timeline, tags string, width int) (claim string, held bool) {
+	title := sc.title
+	if tags != "" {
+		title += " (-tags " + tags + ")"
+	}
+	fmt.Fprintln(r.out, title)
+	for _, line := range wrap(sc.story, width-1) {
+		fmt.Fprintln(r.out, line)
+	}
+	fmt.Fprintln(r.out)
+	drawText(r.out, tl, width, r.colour)
+	fmt.Fprintf(r.out, "\n%s\n\n", legend)
+	for _, c := range tl.clients {
+		for _, line := range c.summary() {
+			fmt.Fprintln(r.out, line)
+		}
+	}
+	claim, held = claims[name](tl)
+	mark := "✓"
+	if !held {
+		mark = "✗"
+	}
+	fmt.Fprintf(r.out, "\n%s %s\n", mark, claim)
+	return claim, held
+}
+
 // runTrace runs the chapter's TestTrace under go test -trace file.
 func (r *runner) runTrace(ctx context.Context, sc scene, tags, file string) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
@@ -184,7 +222,7 @@ func (r *runner) runTrace(ctx context.Context, sc scene, tags, file string) erro
 	if err != nil {
 		return err
 	}
-	args := []string{"test", "-count=1", "-run", "^TestTrace$", "-trace", abs}
+	args := []string{"test", "-count=1", "-run", "^" + sc.test + "$", "-trace", abs}
 	if tags != "" {
 		args = append(args, "-tags", tags)
 	}
@@ -195,10 +233,14 @@ func (r *runner) runTrace(ctx context.Context, sc scene, tags, file string) erro
 	cmd.Dir = r.root
 	output, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("go %s failed: %v\n%s", strings.Join(args, " "), err, output)
+		why := "the scenario's test failed"
+		if bytes.Contains(output, []byte("\npanic: ")) || bytes.HasPrefix(output, []byte("panic: ")) {
+			why = "the server crashed: a panic in one goroutine ended the whole process"
+		}
+		return fmt.Errorf("%s (go %s):\n%s", why, strings.Join(args, " "), output)
 	}
 	if bytes.Contains(output, []byte("no tests to run")) {
-		return fmt.Errorf("%s has no TestTrace to run", sc.dir)
+		return fmt.Errorf("%s has no %s to run", sc.dir, sc.test)
 	}
 	return nil
 }
@@ -206,13 +248,16 @@ func (r *runner) runTrace(ctx context.Context, sc scene, tags, file string) erro
 // summary says what the client asked and when it was answered.
 func (c *client) summary() []string {
 	var lines []string
+	if len(c.requests) == 0 && c.closed {
+		lines = append(lines, fmt.Sprintf("client %s sent nothing and was closed by the server at %s", c.name, ms(c.hungUp)))
+	}
 	for _, req := range c.requests {
 		if req.answered < 0 {
-			lines = append(lines, fmt.Sprintf("client %s sent %s at %s and got no reply: %s", c.name, req.what, ms(req.sent), strings.TrimPrefix(req.reply, "no reply ")))
+			lines = append(lines, fmt.Sprintf("client %s sent %s at %s and got no reply: %s", c.name, shorten(req.what, 24), ms(req.sent), strings.TrimPrefix(req.reply, "no reply ")))
 			continue
 		}
 		lines = append(lines, fmt.Sprintf("client %s sent %s at %s and waited %s for its reply, %s",
-			c.name, req.what, ms(req.sent), ms(req.answered-req.sent), shorten(req.reply, 40)))
+			c.name, shorten(req.what, 24), ms(req.sent), ms(req.answered-req.sent), shorten(req.reply, 30)))
 	}
 	return lines
 }

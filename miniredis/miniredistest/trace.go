@@ -27,6 +27,7 @@ const (
 	TraceSend     = "scenario.send"   // "A SET b 1": the client sent a request
 	TraceReply    = "scenario.reply"  // "A -unimplemented": the client read its replies
 	TraceHangUp   = "scenario.hangup" // "A": the client closed its connection
+	TraceClosed   = "scenario.closed" // "A": the server closed the client's connection
 )
 
 // Hold is how long client A of a scenario stays connected and silent
@@ -66,7 +67,12 @@ func StartScene(t testing.TB, serve ServeFunc) *Scene {
 	trace.Log(ctx, TraceScenario, "start")
 	go func() {
 		trace.Log(ctx, TraceRole, "accept loop")
-		s.done <- serve(ctx, ln)
+		err := serve(ctx, ln)
+		// A serve that returns early leaves clients waiting to be
+		// accepted: closing the listener resets their connections, so
+		// that they fail at once rather than after Timeout.
+		ln.Close()
+		s.done <- err
 	}()
 	t.Cleanup(func() { s.Stop() })
 	return s
@@ -219,6 +225,75 @@ func SilentClient(t *testing.T, serve ServeFunc) {
 		}
 	}
 	a.HangUp()
+	wg.Wait()
+	s.Stop()
+}
+
+// WaitClosed waits, at most Timeout, for the server to close the client's
+// connection, and logs it.
+func (c *Client) WaitClosed() {
+	c.conn.SetReadDeadline(time.Now().Add(Timeout))
+	if _, err := c.r.ReadByte(); err == nil {
+		c.t.Errorf("client %s: got a byte where the server should have closed the connection", c.Name)
+	}
+	trace.Log(context.Background(), TraceClosed, c.Name)
+}
+
+// PanicAndDrain is the scenario of 03: client A connects and says nothing;
+// B sends PANIC, which the server's handler answers with a panic; C sends
+// a SET that the handler holds until the server is told to stop (it calls
+// inFlight once it has read it). The scene waits Hold/3 with C's request
+// in flight, then shuts the server down: A, idle, should be closed at
+// once, C answered, and serve return only then.
+func PanicAndDrain(t *testing.T, serve func(ctx context.Context, ln net.Listener, inFlight func()) error) {
+	got := make(chan struct{}, 1)
+	s := StartScene(t, func(ctx context.Context, ln net.Listener) error {
+		return serve(ctx, ln, func() { got <- struct{}{} })
+	})
+	a := s.Dial("A")
+	b := s.Dial("B")
+	b.Send([]string{"PANIC"})
+	b.Replies(1)
+	b.HangUp()
+
+	c := s.Dial("C")
+	c.Send([]string{"SET", "c", "3"})
+	Receive(t, got)
+	<-time.After(Hold / 3)
+	s.Shutdown()
+	var wg sync.WaitGroup
+	wg.Go(a.WaitClosed)
+	c.Replies(1)
+	c.HangUp()
+	wg.Wait()
+	s.Stop()
+}
+
+// Pipeline is the scenario of 05: client A sends ten SETs and ten GETs in
+// one write, as redis-benchmark -P does, and reads the twenty replies;
+// client B, connected beside it, sends a PING.
+func Pipeline(t *testing.T, serve ServeFunc) {
+	s := StartScene(t, serve)
+	a := s.Dial("A")
+	b := s.Dial("B")
+	var cmds [][]string
+	for i := range 10 {
+		cmds = append(cmds, []string{"SET", fmt.Sprintf("k%d", i), fmt.Sprintf("v%d", i)})
+	}
+	for i := range 10 {
+		cmds = append(cmds, []string{"GET", fmt.Sprintf("k%d", i)})
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		a.Send(cmds...)
+		a.Replies(len(cmds))
+		a.HangUp()
+	})
+	wg.Go(func() {
+		b.Send([]string{"PING"})
+		b.Replies(1)
+		b.HangUp()
+	})
 	wg.Wait()
 	s.Stop()
 }
