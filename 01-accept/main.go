@@ -16,6 +16,7 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
+	debug := miniredis.DebugFlag()
 	flag.Parse()
 
 	ln, err := miniredis.Listen(*addr)
@@ -24,6 +25,10 @@ func main() {
 		os.Exit(1)
 	}
 	slog.Info("listening", "addr", ln.Addr())
+	if err := debug.Serve(ln); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 
 	// serve runs until the process ends: Ctrl-C stops the server, and every
 	// connection still open ends with it. It returns only if the listener

@@ -18,6 +18,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
 	maxClients := miniredis.MaxClientsFlag()
+	debug := miniredis.DebugFlag()
 	flag.Parse()
 
 	ln, err := miniredis.Listen(*addr)
@@ -27,6 +28,10 @@ func main() {
 	}
 	ln.MaxClients = *maxClients
 	slog.Info("listening", "addr", ln.Addr())
+	if err := debug.Serve(ln); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 
 	// serve runs until the process ends: Ctrl-C stops the server, and every
 	// connection still open ends with it. It returns only if the listener

@@ -25,6 +25,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "listen on `host:port`")
 	drain := flag.Duration("drain", 5*time.Second, "on shutdown, how long busy connections have to finish")
 	maxClients := miniredis.MaxClientsFlag()
+	debug := miniredis.DebugFlag()
 	flag.Parse()
 
 	ln, err := miniredis.Listen(*addr)
@@ -34,6 +35,10 @@ func main() {
 	}
 	ln.MaxClients = *maxClients
 	slog.Info("listening", "addr", ln.Addr())
+	if err := debug.Serve(ln); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

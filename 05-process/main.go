@@ -24,6 +24,7 @@ func main() {
 	drain := flag.Duration("drain", 5*time.Second, "on shutdown, how long busy connections have to finish")
 	maxClients := miniredis.MaxClientsFlag()
 	verbose := flag.Bool("v", false, "log every client that hangs up mid-request or breaks the protocol")
+	debug := miniredis.DebugFlag()
 	flag.Parse()
 	if *verbose {
 		slog.SetLogLoggerLevel(slog.LevelDebug)
@@ -36,6 +37,10 @@ func main() {
 	}
 	ln.MaxClients = *maxClients
 	slog.Info("listening", "addr", ln.Addr())
+	if err := debug.Serve(ln); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

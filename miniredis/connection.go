@@ -100,14 +100,14 @@ func (c *Connection) ReadFrame() (Frame, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	c.traceLog(TraceRead)
+	c.note(TraceRead)
 	for {
 		if err := c.waitForFrame(); err != nil {
 			return nil, err
 		}
 		if !c.client && !c.noFastPath {
 			if req, ok := c.parseWhole(); ok {
-				c.traceLog(TraceRequest)
+				c.note(TraceRequest)
 				return req, nil
 			}
 		}
@@ -122,7 +122,7 @@ func (c *Connection) ReadFrame() (Frame, error) {
 			return nil, c.readFailed(err)
 		}
 		if f != nil {
-			c.traceLog(TraceRequest)
+			c.note(TraceRequest)
 			return f, nil
 		}
 		// An empty line or an empty array: Redis ignores both.
@@ -242,7 +242,7 @@ func (c *Connection) WriteFrame(f Frame) error {
 	if err := c.writeFrame(f); err != nil {
 		return err
 	}
-	defer c.traceLog(TraceReply)
+	defer c.note(TraceReply)
 	if c.r < c.w {
 		return nil
 	}

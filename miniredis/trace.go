@@ -21,11 +21,17 @@ const (
 	TraceReply   = "miniredis.reply"   // the reply is written
 )
 
-// traceLog logs what on the execution trace, against the calling
-// goroutine, if a trace is being taken and c is a server's connection.
-func (c *Connection) traceLog(what string) {
-	if c.client || !trace.IsEnabled() {
+// note logs what on the execution trace, against the calling goroutine,
+// if a trace is being taken and c is a server's connection; it also counts
+// the replies for the debug page (see Debug), once a debug server runs.
+func (c *Connection) note(what string) {
+	if c.client {
 		return
 	}
-	trace.Log(context.Background(), what, c.conn.RemoteAddr().String())
+	if what == TraceReply && counting.Load() {
+		replies.Add(1)
+	}
+	if trace.IsEnabled() {
+		trace.Log(context.Background(), what, c.conn.RemoteAddr().String())
+	}
 }
