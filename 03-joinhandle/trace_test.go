@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net"
+	"runtime/trace"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ func TestTrace(t *testing.T) {
 				return
 			}
 			if strings.Contains(frame.String(), "PANIC") {
+				trace.Log(ctx, miniredistest.TracePanic, "PANIC asked for")
 				panic("PANIC asked for")
 			}
 			inFlight()

@@ -93,6 +93,15 @@ func drawText(w io.Writer, tl *timeline, width int, colour bool) {
 				cells[i] = "¦"
 			}
 		}
+		if r.panicked >= 0 {
+			// "panicked" after the end of the row, where there is room.
+			at := min(int(r.panicked/step)+2, cols-9)
+			for i, c := range "panicked" {
+				if at+i >= 0 && cells[at+i] == " " {
+					cells[at+i] = string(c)
+				}
+			}
+		}
 		line("  "+r.name, cells)
 		// A goroutine that serves clients in turn (01's accept loop) gets
 		// a line saying which one, when.

@@ -88,7 +88,12 @@ func drawSVG(w io.Writer, tl *timeline, title, story, claim string) {
 				p(`<rect x="%.2f" y="%d" width="%.2f" height="%d" fill="%s"/>`, x0, y+4, x1-x0, rowHeight-8, fills[s.state])
 			}
 		}
-		if r.ended >= 0 {
+		switch {
+		case r.panicked >= 0 && r.ended >= 0:
+			p(`<text x="%.1f" y="%d" class="panic">panicked, recovered: done</text>`, x(r.panicked)+4, y+16)
+		case r.panicked >= 0:
+			p(`<text x="%.1f" y="%d" class="panic">panicked</text>`, x(r.panicked)+4, y+16)
+		case r.ended >= 0:
 			p(`<text x="%.1f" y="%d" class="small">done</text>`, x(r.ended)+4, y+16)
 		}
 		y += rowHeight
@@ -183,6 +188,7 @@ text { fill: #222; }
 .hangup { fill: #c92a2a; font-size: 15px; text-anchor: middle; }
 .shutdown { stroke: #c92a2a; stroke-dasharray: 5 3; }
 .claim { font-style: italic; }
+.panic { font-size: 11px; fill: #c92a2a; }
 </style>
 <rect width="100%%" height="100%%" fill="white"/>
 %s</svg>

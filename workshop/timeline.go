@@ -26,6 +26,7 @@ const (
 	logReply    = "scenario.reply"
 	logHangUp   = "scenario.hangup"
 	logClosed   = "scenario.closed"
+	logPanic    = "scenario.panic"
 	logRead     = "miniredis.read"
 )
 
@@ -56,12 +57,13 @@ type serving struct {
 
 // A row is one goroutine of the server.
 type row struct {
-	name    string // "accept loop", "conn A"
-	id      trace.GoID
-	spans   []span
-	serves  []serving
-	created time.Duration // when it was created; 0 if before the scenario
-	ended   time.Duration // when it returned; -1 if it outlived the scenario
+	name     string // "accept loop", "conn A"
+	id       trace.GoID
+	spans    []span
+	serves   []serving
+	created  time.Duration // when it was created; 0 if before the scenario
+	ended    time.Duration // when it returned; -1 if it outlived the scenario
+	panicked time.Duration // when it panicked; -1 if it did not
 }
 
 // A request is one write of a client, of one or more commands, and its
@@ -126,14 +128,15 @@ var errNoScenario = errors.New("the trace has no scenario in it: it must come fr
 
 // goroutine is what the reader knows of one goroutine while it reads.
 type goroutine struct {
-	id      trace.GoID
-	spans   []span
-	since   trace.Time // when cur began
-	cur     gstate
-	created trace.Time
-	ended   trace.Time
-	role    string
-	reads   []peerAt // miniredis.read logs: whom it waited for, and when
+	id       trace.GoID
+	spans    []span
+	since    trace.Time // when cur began
+	cur      gstate
+	created  trace.Time
+	ended    trace.Time
+	role     string
+	reads    []peerAt // miniredis.read logs: whom it waited for, and when
+	panicked trace.Time
 }
 
 type peerAt struct {
@@ -201,6 +204,8 @@ func readTimeline(r io.Reader) (*timeline, error) {
 			case logRead:
 				g := get(ev.Goroutine())
 				g.reads = append(g.reads, peerAt{ev.Time(), l.Message})
+			case logPanic:
+				get(ev.Goroutine()).panicked = ev.Time()
 			case logScenario, logClient, logSend, logReply, logHangUp, logClosed:
 				logs = append(logs, logAt{ev.Time(), l.Category, l.Message})
 			}
@@ -311,7 +316,10 @@ func buildTimeline(gs map[trace.GoID]*goroutine, logs []logAt, last trace.Time) 
 	}
 	tl.length = end.Sub(start)
 	for _, g := range picked {
-		r := &row{id: g.id, created: since(g.created), ended: -1}
+		r := &row{id: g.id, created: since(g.created), ended: -1, panicked: -1}
+		if g.panicked != 0 {
+			r.panicked = since(g.panicked)
+		}
 		if g.ended >= 0 && g.ended <= end {
 			r.ended = since(g.ended)
 		}

@@ -28,6 +28,7 @@ const (
 	TraceReply    = "scenario.reply"  // "A -unimplemented": the client read its replies
 	TraceHangUp   = "scenario.hangup" // "A": the client closed its connection
 	TraceClosed   = "scenario.closed" // "A": the server closed the client's connection
+	TracePanic    = "scenario.panic"  // a stand-in handler is about to panic, in its goroutine
 )
 
 // Hold is how long client A of a scenario stays connected and silent
