@@ -11,7 +11,6 @@ import (
 
 	"example.com/spawning/miniredis"
 	"example.com/spawning/miniredis/miniredistest"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -48,6 +47,35 @@ func TestSharedCount(t *testing.T) {
 
 		a.Send(get)
 		a.Expect("-unimplemented\r\n")
+		explainRace(t)
+	})
+
+	t.Run("a second client is answered while the first one's reply is stuck on its way out", func(t *testing.T) {
+		// A's reply cannot leave until the test lets it: A's goroutine
+		// sits in a write, holding whatever lock it holds there, while B
+		// asks.
+		s := newServer(miniredistest.Timeout)
+		writing := make(chan struct{})
+		release := make(chan struct{})
+		releaseOnce := sync.OnceFunc(func() { close(release) })
+		t.Cleanup(releaseOnce)
+		addr := miniredistest.Serve(t, func(ln net.Listener) error {
+			return s.serve(t.Context(), &stallFirstWrite{Listener: ln, writing: writing, release: release})
+		})
+
+		a := miniredistest.Dial(t, addr)
+		a.Send(get)
+		miniredistest.Receive(t, writing)
+		b := miniredistest.Dial(t, addr)
+		b.Send(get)
+		b.ExpectSoonOr("-unimplemented\r\n",
+			"client B was not answered while client A's reply was on its way out: is a lock held across "+
+				"WriteFrame? A slow client then holds up every other; hold a lock only while the shared value changes",
+			"client B's connection was closed before it was answered")
+
+		releaseOnce()
+		a.Expect("-unimplemented\r\n")
+		explainRace(t)
 	})
 
 	t.Run("every client gets a number of its own, counted without a data race", func(t *testing.T) {
@@ -82,8 +110,21 @@ func TestSharedCount(t *testing.T) {
 		for i := range want {
 			want[i] = i + 1
 		}
-		assert.Equal(t, want, numbers, "the clients are numbered 1 to %d, each number once", n)
+		require.Equal(t, want, numbers, "the clients are numbered 1 to %d, each number once", n)
+		explainRace(t)
 	})
+}
+
+// explainRace says what a data race means, if the race detector found one
+// while the test ran. Call it once the test has checked everything else:
+// by then a race is the only way the test can have failed.
+func explainRace(t *testing.T) {
+	t.Helper()
+	if t.Failed() {
+		t.Error("the race detector saw two goroutines use one variable at once (its report is above, with the " +
+			"lines of your code): a value that every connection changes, such as s.served, must be changed and " +
+			"read only while holding s.mu, or be an atomic.Int64")
+	}
 }
 
 // getOnce sends one GET on a connection of its own and checks the reply.
@@ -104,4 +145,42 @@ func getOnce(addr string) error {
 		err = fmt.Errorf("got %q", reply)
 	}
 	return err
+}
+
+// stallFirstWrite hands out the first connection it accepts with a Write
+// that signals writing and then waits for release, as a client that reads
+// nothing would make it wait once the kernel's buffers are full.
+type stallFirstWrite struct {
+	net.Listener
+	writing chan<- struct{}
+	release <-chan struct{}
+	once    sync.Once
+}
+
+func (l *stallFirstWrite) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	first := false
+	l.once.Do(func() { first = true })
+	if !first {
+		return conn, nil
+	}
+	return &stalledConn{Conn: conn, writing: l.writing, release: l.release}, nil
+}
+
+type stalledConn struct {
+	net.Conn
+	writing chan<- struct{}
+	release <-chan struct{}
+	once    sync.Once
+}
+
+func (c *stalledConn) Write(p []byte) (int, error) {
+	c.once.Do(func() {
+		close(c.writing)
+		<-c.release
+	})
+	return c.Conn.Write(p)
 }

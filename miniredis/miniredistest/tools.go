@@ -28,6 +28,7 @@ func RedisTool(t testing.TB, name string) string {
 // the goroutine it counts, which races with Wait; go vet runs them all.
 func Vet(t testing.TB, tags string) {
 	t.Helper()
+	SkipAfterFailure(t)
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command in PATH")
 	}
