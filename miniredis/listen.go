@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"example.com/spawning/miniredis/internal/neterr"
 )
 
 // DefaultMaxClients is how many clients a Listener lets in at once unless
@@ -93,21 +95,14 @@ const quiet = 10 * time.Second
 // and returns a Listener that lets in DefaultMaxClients at once.
 //
 // When the address is taken it says what usually holds it and how to get
-// past that; the error still matches syscall.EADDRINUSE with errors.Is. An
-// address beyond loopback, such as 0.0.0.0, is logged as a warning: the
-// server has no password, so anyone who can reach it can read and write.
+// past that, in the commands of the OS it runs on; IsAddrInUse still
+// reports the error. An address beyond loopback, such as 0.0.0.0, is logged
+// as a warning: the server has no password, so anyone who can reach it can
+// read and write.
 func Listen(addr string) (*Listener, error) {
 	ln, err := net.Listen("tcp", addr)
-	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf(`%w
-
-Something is already listening on %s. Usually it is one of these:
-  - another chapter's server, still running in another terminal: press Ctrl-C there;
-  - a real Redis server (6379 is its port): stop it with "redis-cli shutdown"
-    or "sudo systemctl stop redis-server".
-"ss -ltnp" shows which program holds the port. Or leave it running and pick
-another port, for the server and its clients alike:
-  -addr 127.0.0.1:6380 for this server and for hello-redis, -p 6380 for redis-cli`, err, addr)
+	if IsAddrInUse(err) {
+		return nil, fmt.Errorf("%w\n\n%s", err, addrInUseHelp(runtime.GOOS, addr))
 	}
 	if err != nil {
 		return nil, err
@@ -117,6 +112,30 @@ another port, for the server and its clients alike:
 			"addr", ln.Addr())
 	}
 	return NewListener(ln), nil
+}
+
+// addrInUseHelp says what usually holds addr and how to get past it, with
+// the commands of goos.
+func addrInUseHelp(goos, addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		port = addr
+	}
+	stop, find := `or "sudo systemctl stop redis-server"`, `"ss -ltnp"`
+	switch goos {
+	case "darwin":
+		stop, find = `or "brew services stop redis"`, `"lsof -nP -iTCP:`+port+` -sTCP:LISTEN"`
+	case "windows":
+		stop, find = "or stop the service that runs it (in the Services app)",
+			`"netstat -ano | findstr :`+port+`" (its last column is the program's PID)`
+	}
+	return fmt.Sprintf(`Something is already listening on %s. Usually it is one of these:
+  - another chapter's server, still running in another terminal: press Ctrl-C there;
+  - a real Redis server (6379 is its port): stop it with "redis-cli shutdown"
+    %s.
+%s shows which program holds the port. Or leave it running and pick
+another port, for the server and its clients alike:
+  -addr 127.0.0.1:6380 for this server and for hello-redis, -p 6380 for redis-cli`, addr, stop, find)
 }
 
 // NewListener wraps ln in a Listener that lets in DefaultMaxClients at once.
@@ -153,7 +172,11 @@ func (l *Listener) Accept() (net.Conn, error) {
 		if err != nil {
 			delay = min(max(2*delay, l.minDelay), l.maxDelay)
 			if time.Since(l.lastFailure) > quiet {
-				slog.Warn("accept failed; retrying until it works", "err", err)
+				args := []any{"err", err}
+				if neterr.IsTooManyFiles(err) {
+					args = append(args, "why", "out of file descriptors, one per client: lower -maxclients or raise the limit on open files")
+				}
+				slog.Warn("accept failed; retrying until it works", args...)
 				l.failures, l.recovered = 0, false
 			}
 			l.failures++

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,7 +26,7 @@ func TestListen(t *testing.T) {
 			second.Close()
 		}
 		require.Error(t, err)
-		assert.True(t, errors.Is(err, syscall.EADDRINUSE), "got %v", err)
+		assert.True(t, IsAddrInUse(err), "got %v", err)
 		assert.Contains(t, err.Error(), "already listening on "+addr)
 		assert.Contains(t, err.Error(), "-addr")
 	})
@@ -36,6 +35,22 @@ func TestListen(t *testing.T) {
 		_, err := Listen("127.0.0.1:notaport")
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), "-addr")
+	})
+
+	t.Run("the advice names each OS's own commands", func(t *testing.T) {
+		for goos, want := range map[string][]string{
+			"linux":   {"sudo systemctl stop redis-server", `"ss -ltnp"`},
+			"darwin":  {"brew services stop redis", `"lsof -nP -iTCP:6379 -sTCP:LISTEN"`},
+			"windows": {"Services app", `"netstat -ano | findstr :6379"`},
+		} {
+			help := addrInUseHelp(goos, "127.0.0.1:6379")
+			assert.Contains(t, help, "already listening on 127.0.0.1:6379", goos)
+			assert.Contains(t, help, `"redis-cli shutdown"`, goos)
+			assert.Contains(t, help, "-addr 127.0.0.1:6380", goos)
+			for _, w := range want {
+				assert.Contains(t, help, w, goos)
+			}
+		}
 	})
 }
 
@@ -107,7 +122,7 @@ func (f *fakeListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0
 
 // emfile is the error Accept returns when the process has no file
 // descriptor left for the new connection.
-var emfile = acceptResult{err: &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}}
+var emfile = acceptResult{err: &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept", errNoFiles)}}
 
 // accepted gives a connection a fakeListener can hand out.
 func accepted(t *testing.T) acceptResult {
@@ -138,6 +153,7 @@ func TestAcceptRetriesUntilItWorks(t *testing.T) {
 		require.NotNil(t, conn)
 		assert.Equal(t, 4, fake.n, "Accept was tried again after each failure")
 		assert.Equal(t, []string{"accept failed; retrying until it works", "accepting again"}, log.Messages(t))
+		assert.Contains(t, log.Records(t)[0]["why"], "out of file descriptors")
 		assert.EqualValues(t, 3, log.Records(t)[1]["failed_attempts"])
 	})
 

@@ -17,9 +17,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"example.com/spawning/miniredis/internal/neterr"
 )
 
 // Timeout bounds every wait on something that must happen. It is an
@@ -242,7 +243,7 @@ func (c *Conn) expect(within time.Duration, want string, why reasons) {
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		fatalf(c.t, "%swant %q, got %q and then nothing for %v", reason(why.silent), want, got[:n], within)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), neterr.IsConnReset(err):
 		fatalf(c.t, "%swant %q, got %q and then the server closed the connection", reason(why.closed), want, got[:n])
 	case err != nil:
 		fatalf(c.t, "%swant %q, read %q then: %v", reason(why.other), want, got[:n], err)
@@ -292,7 +293,7 @@ func (c *Conn) expectClosed(ifOpen, ifMore []string) {
 		fatalf(c.t, "%swant the connection closed, got %q", reason(ifMore), buf[:n])
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		fatalf(c.t, "%swant the connection closed; it was still open after %v", reason(ifOpen), Timeout)
-	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+	case errors.Is(err, io.EOF), neterr.IsConnReset(err):
 	default:
 		fatalf(c.t, "%swant the connection closed, got %v", reason(ifOpen), err)
 	}
