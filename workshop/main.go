@@ -14,7 +14,8 @@
 // This file holds the exercises and the commands. check.go runs go test
 // -json and reads its events; files.go finds stubs and solutions by their
 // build lines; hints.go keeps the hints and what was seen; watch.go polls
-// for saves; doctor.go is the preflight. WORKSHOP.md is the guide.
+// for saves; doctor.go is the preflight; trace.go draws a chapter's
+// goroutines from an execution trace. WORKSHOP.md is the guide.
 package main
 
 import (
