@@ -40,6 +40,10 @@ func main() {
 		os.Exit(1)
 	}
 
+	// Ctrl-C is os.Interrupt, and so is Ctrl-Break on Windows. SIGTERM is
+	// what kill and systemd send; on Windows, Go reports closing the console
+	// window, logging off and shutting down as SIGTERM, and Windows ends the
+	// process soon after, whether or not it has finished.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// After the first signal, a second one ends the process at once.
