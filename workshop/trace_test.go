@@ -88,6 +88,56 @@ func TestTimeline(t *testing.T) {
 	})
 }
 
+func TestClaims(t *testing.T) {
+	traces := map[string]string{
+		"01": "01-accept.trace", "02": "02-spawn.trace", "03": "03-joinhandle.trace",
+		"04": "04-ownership.trace", "04-io": "04-ownership-io.trace", "05": "05-process.trace",
+	}
+	for name, file := range traces {
+		t.Run(name+"'s claim holds on its own run", func(t *testing.T) {
+			tl := readTestTrace(t, file)
+			if claim, ok := claims[name](tl); !ok {
+				t.Errorf("%s: ✗ %s", file, claim)
+			}
+		})
+	}
+	// Each claim that tells a good server from a mistake fails on the
+	// mistake's run.
+	for _, tc := range []struct{ claim, file string }{
+		{"02", "01-accept.trace"},       // the accept loop serves each client to the end
+		{"04", "04-ownership-io.trace"}, // the mutex held across I/O
+		{"04-io", "04-ownership.trace"}, // and the claim of the mistake fails on the right server
+		{"01", "02-spawn.trace"},
+	} {
+		t.Run(tc.claim+"'s claim fails on "+tc.file, func(t *testing.T) {
+			if claim, ok := claims[tc.claim](readTestTrace(t, tc.file)); ok {
+				t.Errorf("✓ %s", claim)
+			}
+		})
+	}
+	t.Run("03: the panicking goroutine is marked, and the shutdown is on the timeline", func(t *testing.T) {
+		tl := readTestTrace(t, "03-joinhandle.trace")
+		connB := tl.row("conn B")
+		if connB == nil || connB.panicked < 0 || connB.ended < 0 {
+			t.Fatalf("conn B: %+v", connB)
+		}
+		if tl.shutdown < 0 {
+			t.Error("no shutdown")
+		}
+		if loop := tl.row("accept loop"); loop.waited(waitOther) == 0 {
+			t.Error("the accept loop never waited on its WaitGroup")
+		}
+	})
+	t.Run("04-io: the other connections' goroutines wait for the lock", func(t *testing.T) {
+		tl := readTestTrace(t, "04-ownership-io.trace")
+		for _, name := range []string{"conn B", "conn C"} {
+			if r := tl.row(name); r == nil || r.waited(waitLock) < tl.client("A").hungUp/2 {
+				t.Errorf("%s did not wait for the lock while A was connected", name)
+			}
+		}
+	})
+}
+
 // TestTimelineOfALiveTrace traces a small goroutine-per-connection server
 // in this test, logging on the trace what miniredis and the scenarios log,
 // and checks that n connections give n rows.
