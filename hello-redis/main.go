@@ -6,8 +6,13 @@
 // options, which first sends HELLO and CLIENT SETINFO on every new
 // connection, as real clients do.
 //
+// With -i it is an interactive client instead, in place of nc or redis-cli:
+// it connects, then sends each line you type as a command and prints the
+// reply. Until you type, it sends nothing: the silent client of 01-accept.
+//
 //	go run ./hello-redis                        # against 127.0.0.1:6379
 //	go run ./hello-redis -addr 127.0.0.1:6380 -client go-redis
+//	go run ./hello-redis -i                     # type SET hello world, GET hello, ...
 package main
 
 import (
@@ -24,7 +29,16 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "the server's `host:port`")
 	client := flag.String("client", "miniredis", "the client library: miniredis or go-redis")
+	interactive := flag.Bool("i", false, "type commands, one a line, and see each reply, as with redis-cli")
 	flag.Parse()
+
+	if *interactive {
+		if err := interact(*addr, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "Error:", err)
+			os.Exit(1)
+		}
+		return
+	}
 
 	var result []byte
 	var err error

@@ -4,11 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 )
 
 // ErrNil is what Client.Get returns for a key that is not set, like
 // go-redis's redis.Nil.
 var ErrNil = errors.New("miniredis: nil")
+
+// ErrNotACommand is what Client.Do returns, wrapped, for a line that
+// holds no command, or whose quotes do not close; it sends nothing then.
+var ErrNotACommand = errors.New("miniredis: not a command")
 
 // ServerError is an error reply from the server, such as "unimplemented".
 type ServerError string
@@ -53,6 +58,25 @@ func (c *Client) Get(key string) ([]byte, error) {
 		return nil, ErrNil
 	}
 	return nil, fmt.Errorf("miniredis: unexpected reply to GET: %s", reply)
+}
+
+// Do sends a command written as one would type it at redis-cli, such as
+// `SET greeting "hello world"`, and returns the reply. The line is split
+// into words by Redis's rules for inline commands, quotes included, and
+// sent as an array of bulk strings. An error reply is a ServerError.
+func (c *Client) Do(line string) (Frame, error) {
+	words, ok := splitArgs([]byte(line))
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("%w: unbalanced quotes in %s", ErrNotACommand, strconv.Quote(line))
+	case len(words) == 0:
+		return nil, fmt.Errorf("%w: the line is empty", ErrNotACommand)
+	}
+	args := make([]Frame, len(words))
+	for i, w := range words {
+		args[i] = Bulk(w)
+	}
+	return c.do(args...)
 }
 
 // Close closes the connection.

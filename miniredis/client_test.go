@@ -165,3 +165,63 @@ func TestClientSendsOnlyTheCommand(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNil)
 	assert.Equal(t, miniredistest.Command("get", "k"), <-received)
 }
+
+func TestClientDo(t *testing.T) {
+	t.Run("a typed line is split as redis-cli splits it and sent as an array", func(t *testing.T) {
+		received := make(chan string, 1)
+		want := miniredistest.Command("SET", "greeting", "hello world")
+		addr := miniredistest.Serve(t, func(ln net.Listener) error {
+			conn, err := ln.Accept()
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			got := make([]byte, len(want))
+			_, err = io.ReadFull(conn, got)
+			received <- string(got)
+			if err != nil {
+				return err
+			}
+			if _, err := io.WriteString(conn, "+OK\r\n"); err != nil {
+				return err
+			}
+			_, err = ln.Accept()
+			return err
+		})
+
+		reply, err := dialClient(t, addr).Do(`SET greeting "hello world"`)
+		require.NoError(t, err)
+		assert.Equal(t, Simple("OK"), reply)
+		assert.Equal(t, want, miniredistest.Receive(t, received))
+	})
+
+	t.Run("replies of every kind come back as frames, an error as a ServerError", func(t *testing.T) {
+		client := dialClient(t, serveMap(t))
+		reply, err := client.Do("set k v")
+		require.NoError(t, err)
+		assert.Equal(t, Simple("OK"), reply)
+		reply, err = client.Do("get k")
+		require.NoError(t, err)
+		assert.Equal(t, Bulk("v"), reply)
+		reply, err = client.Do("get missing")
+		require.NoError(t, err)
+		assert.Equal(t, Null{}, reply)
+		_, err = client.Do("get")
+		var serr ServerError
+		assert.ErrorAs(t, err, &serr)
+	})
+
+	t.Run("a line that is not a command is refused before anything is sent", func(t *testing.T) {
+		client := dialClient(t, serveMap(t))
+		_, err := client.Do(`set k "v`)
+		assert.ErrorIs(t, err, ErrNotACommand)
+		assert.ErrorContains(t, err, "unbalanced quotes")
+		_, err = client.Do("   ")
+		assert.ErrorIs(t, err, ErrNotACommand)
+		assert.ErrorContains(t, err, "the line is empty")
+		// The connection is still in step: the next command gets its own reply.
+		reply, err := client.Do("get k")
+		require.NoError(t, err)
+		assert.Equal(t, Null{}, reply)
+	})
+}
