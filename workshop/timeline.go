@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -150,12 +152,19 @@ type logAt struct {
 	message  string
 }
 
+// traceHeader is how a Go execution trace starts.
+var traceHeader = regexp.MustCompile(`^go 1\.\d+ trace`)
+
 // readTimeline reads a trace written by go test -trace while a chapter's
 // TestTrace ran.
 func readTimeline(r io.Reader) (*timeline, error) {
-	tr, err := trace.NewReader(r)
+	br := bufio.NewReader(r)
+	if head, _ := br.Peek(len("go 1.26 trace")); !traceHeader.Match(head) {
+		return nil, errors.New(`not a Go execution trace: one starts with "go 1.NN trace"`)
+	}
+	tr, err := trace.NewReader(br)
 	if err != nil {
-		return nil, fmt.Errorf("not a Go execution trace: %w", err)
+		return nil, fmt.Errorf("cannot read this trace: %w", err)
 	}
 	gs := map[trace.GoID]*goroutine{}
 	get := func(id trace.GoID) *goroutine {
