@@ -6,8 +6,10 @@
 // request into Get, Set, Ping or Unknown, and Client is a minimal client.
 // Listener keeps a server accepting when the process runs out of file
 // descriptors and refuses clients past a limit; Conns lets a server shut
-// down gracefully. The chapters teach the server around these; nothing
-// here is the lesson.
+// down gracefully. DebugFlag gives the servers -debug, pprof and live
+// counters over HTTP, and a Connection notes on an execution trace which
+// client its goroutine serves (trace.go). The chapters teach the server
+// around these; nothing here is the lesson.
 //
 // Read frame.go first, then connection.go. The package miniredistest holds
 // the helpers the chapters' tests share.
