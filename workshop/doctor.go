@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -36,25 +37,24 @@ func (r *runner) doctor(ctx context.Context) int {
 		say("OK", "%s (1.25 or newer needed)", v)
 	}
 
-	var install []string
-	for _, t := range []struct{ name, pkg, what string }{
-		{"nc", "netcat-openbsd", "to type commands at a server by hand"},
-		{"redis-cli", "redis-tools", "to talk to the servers"},
-		{"redis-benchmark", "redis-tools", "for 05's benchmark"},
+	// No nc: go run ./hello-redis -i types commands at a server on every OS.
+	advice := adviceFor(runtime.GOOS)
+	missing := false
+	for _, t := range []struct{ name, what string }{
+		{"redis-cli", "a real Redis client (go run ./hello-redis -i does without it)"},
+		{"redis-benchmark", "for 05's benchmark"},
 	} {
 		if path, err := exec.LookPath(t.name); err == nil {
 			say("OK", "%s (%s)", t.name, path)
 			continue
 		}
 		say("MISSING", "%s, %s", t.name, t.what)
-		if len(install) == 0 || install[len(install)-1] != t.pkg {
-			install = append(install, t.pkg)
-		}
+		missing = true
 	}
-	if len(install) > 0 {
-		say("", "  Debian/Ubuntu: sudo apt-get install %s", strings.Join(install, " "))
-		say("", "  macOS: brew install redis (nc comes with macOS)")
-		say("", "  Not redis-server: installing it starts a Redis on port 6379, the chapters' port.")
+	if missing {
+		for _, l := range advice.install {
+			say("", "  %s", l)
+		}
 	}
 
 	switch state, detail := probePort(r.addr); state {
@@ -62,7 +62,7 @@ func (r *runner) doctor(ctx context.Context) int {
 		say("OK", "%s is free for the chapter servers", r.addr)
 	case portRedis:
 		say("PROBLEM", "%s is held by a real Redis (%s): `go run ./hello-redis` would talk to it, not to your server", r.addr, detail)
-		say("", "  stop it: redis-cli shutdown, or sudo systemctl stop redis-server (disable keeps it stopped)")
+		say("", "  stop it: %s", advice.stopRedis)
 		say("", "  or run each server and client with -addr 127.0.0.1:6380")
 	default:
 		say("WARN", "%s is taken by something that is not Redis (%s),", r.addr, detail)
@@ -108,7 +108,7 @@ func (r *runner) doctor(ctx context.Context) int {
 		args := []string{"test", "-race", "-tags", e.tags, "-count=1", "-run", "^$", "./" + e.dir}
 		if _, err := r.goOutput(ctx, r.root, args...); err != nil {
 			say("PROBLEM", "the race detector, which %s's check needs, does not work here:\n%s", e.label, errorLines(err))
-			say("", "  it needs cgo: CGO_ENABLED=1 and a C compiler (gcc, or Xcode's command line tools)")
+			say("", "  it needs cgo: CGO_ENABLED=1 and a C compiler: %s", advice.cCompiler)
 			continue
 		}
 		say("OK", "the race detector works (go %s)", strings.Join(args, " "))
@@ -124,6 +124,48 @@ func (r *runner) doctor(ctx context.Context) int {
 		fmt.Fprintln(r.out, "\nReady. Start with: go run ./workshop")
 	}
 	return 0
+}
+
+// osAdvice is what doctor tells a learner to run, in the words of one OS.
+type osAdvice struct {
+	install   []string // how to get redis-cli and redis-benchmark
+	stopRedis string   // how to stop a real Redis that holds the chapters' port
+	cCompiler string   // how to get the C compiler the race detector needs
+}
+
+// adviceFor is the advice for goos, a value of runtime.GOOS.
+func adviceFor(goos string) osAdvice {
+	switch goos {
+	case "darwin":
+		return osAdvice{
+			install: []string{
+				"macOS: brew install redis (Homebrew). It brings redis-server too, but starts",
+				"no Redis on the chapters' port unless you run brew services start redis.",
+			},
+			stopRedis: "redis-cli shutdown, or brew services stop redis",
+			cCompiler: "xcode-select --install",
+		}
+	case "windows":
+		return osAdvice{
+			install: []string{
+				"Windows: Redis has no official build for Windows, and the workshop needs none:",
+				"go run ./hello-redis -i types commands at a server (nc is not needed either),",
+				"and the tests that want the tools skip. For the real tools, run the whole",
+				"workshop inside WSL (Ubuntu), as on Linux.",
+			},
+			stopRedis: "redis-cli shutdown, or stop the service that runs it (in the Services app)",
+			cCompiler: "gcc on PATH, such as MSYS2's mingw-w64 gcc (https://www.msys2.org)",
+		}
+	default:
+		return osAdvice{
+			install: []string{
+				"Debian/Ubuntu: sudo apt-get install redis-tools",
+				"Not redis-server: installing it starts a Redis on port 6379, the chapters' port.",
+			},
+			stopRedis: "redis-cli shutdown, or sudo systemctl stop redis-server (disable keeps it stopped)",
+			cCompiler: "gcc (Debian/Ubuntu: sudo apt-get install gcc)",
+		}
+	}
 }
 
 // errorLines is what a failed go test printed that says why: not the

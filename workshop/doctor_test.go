@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -139,8 +141,8 @@ func TestAtLeast(t *testing.T) {
 }
 
 func TestDoctor(t *testing.T) {
-	// Only the go command on PATH: nc and the redis tools are missing. A
-	// real Redis holds the chapters' port.
+	// Only the go command on PATH: the redis tools are missing. A real
+	// Redis holds the chapters' port.
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatal(err)
@@ -157,14 +159,15 @@ func TestDoctor(t *testing.T) {
 	if code != 0 {
 		t.Errorf("exit code %d, want 0: nothing essential is missing", code)
 	}
+	advice := adviceFor(runtime.GOOS)
 	for _, want := range []string{
 		"OK       go1.",
-		"MISSING  nc, ",
 		"MISSING  redis-cli, ",
-		"sudo apt-get install netcat-openbsd redis-tools\n",
-		"Not redis-server",
+		"go run ./hello-redis -i does without it",
+		"MISSING  redis-benchmark, ",
+		advice.install[0] + "\n",
 		"PROBLEM  " + r.addr + " is held by a real Redis (redis_version 7.0.15)",
-		"stop it: redis-cli shutdown, or sudo systemctl stop redis-server",
+		"stop it: " + advice.stopRedis + "\n",
 		"OK       modules downloaded",
 		"OK       the solutions build",
 		// The fixture's 03-broken stub does not compile.
@@ -173,6 +176,31 @@ func TestDoctor(t *testing.T) {
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q", want)
+		}
+	}
+	if regexp.MustCompile(`\bnc\b`).MatchString(got) {
+		t.Errorf("output asks for nc, which go run ./hello-redis -i replaces")
+	}
+}
+
+func TestAdviceFor(t *testing.T) {
+	for goos, want := range map[string][]string{
+		"linux":   {"sudo apt-get install redis-tools", "Not redis-server", "sudo systemctl stop redis-server", "sudo apt-get install gcc"},
+		"darwin":  {"brew install redis", "brew services start redis", "brew services stop redis", "xcode-select --install"},
+		"windows": {"go run ./hello-redis -i", "nc is not needed", "WSL", "Services app", "mingw-w64 gcc"},
+	} {
+		a := adviceFor(goos)
+		all := strings.Join(append(a.install, a.stopRedis, a.cCompiler), "\n")
+		for _, w := range want {
+			if !strings.Contains(all, w) {
+				t.Errorf("%s: the advice lacks %q:\n%s", goos, w, all)
+			}
+		}
+		if !strings.HasPrefix(a.stopRedis, "redis-cli shutdown") {
+			t.Errorf("%s: stopping Redis does not start with redis-cli shutdown: %q", goos, a.stopRedis)
+		}
+		if goos != "linux" && strings.Contains(all, "apt-get") {
+			t.Errorf("%s: the advice names apt-get:\n%s", goos, all)
 		}
 	}
 }

@@ -333,7 +333,8 @@ func (r *runner) pick(args []string) (*exercise, error) {
 	if len(args) > 1 {
 		return nil, fmt.Errorf("one exercise at a time, got %q", args)
 	}
-	want := strings.TrimSuffix(strings.TrimPrefix(args[0], "./"), "/")
+	// PowerShell completes a folder as .\02-spawn\ on Windows.
+	want := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(args[0]), "./"), "/")
 	for i, e := range r.exercises {
 		if want == e.name || (!e.bonus && want == e.dir) {
 			return &r.exercises[i], nil
@@ -359,7 +360,10 @@ func findRoot() (string, error) {
 	return filepath.Dir(gowork), nil
 }
 
+// isTerminal reports whether f is a terminal that acts on ANSI escape
+// codes, for colours and clearing the screen; elsewhere the runner writes
+// plain text.
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb" && enableANSI(f)
 }

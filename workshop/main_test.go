@@ -192,7 +192,8 @@ func TestParseHints(t *testing.T) {
 
 func TestPick(t *testing.T) {
 	r := &runner{exercises: exercises}
-	for arg, want := range map[string]string{"02": "02-spawn", "02-spawn": "02-spawn", "./03-joinhandle/": "03-joinhandle", "bonus": "05 bonus", "05": "05-process"} {
+	for arg, want := range map[string]string{"02": "02-spawn", "02-spawn": "02-spawn", "./03-joinhandle/": "03-joinhandle", "bonus": "05 bonus", "05": "05-process",
+		filepath.FromSlash("./04-ownership/"): "04-ownership"} {
 		e, err := r.pick([]string{arg})
 		if err != nil || e.label != want {
 			t.Errorf("pick(%q) = %v, %v; want %s", arg, e, err, want)

@@ -108,7 +108,7 @@ func (r *runner) trace(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError{errors.New("name one chapter, 01 to 05")}
 	}
-	name := strings.TrimSuffix(strings.TrimPrefix(fs.Arg(0), "./"), "/")
+	name := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(fs.Arg(0)), "./"), "/")
 	if _, ok := scenes[name]; !ok {
 		name, _, _ = strings.Cut(name, "-")
 	}
