@@ -154,7 +154,7 @@ func adviceFor(goos string) osAdvice {
 				"workshop inside WSL (Ubuntu), as on Linux.",
 			},
 			stopRedis: "redis-cli shutdown, or stop the service that runs it (in the Services app)",
-			cCompiler: "gcc on PATH, such as MSYS2's mingw-w64 gcc (https://www.msys2.org)",
+			cCompiler: "gcc on PATH, such as MSYS2's mingw-w64 gcc (https://www.msys2.org); on Windows on Arm, Go has no race detector: check 04 and the bonus in WSL",
 		}
 	default:
 		return osAdvice{
