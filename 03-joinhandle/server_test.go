@@ -248,6 +248,12 @@ func TestPanickingHandler(t *testing.T) {
 		miniredistest.Receive(t, ts.accepted)
 		c.Send(miniredistest.Command("CRASH"))
 		c.ExpectClosed()
+		// The goroutine's deferred calls close the connection even when
+		// the panic goes on to end the process: waiting for the log line
+		// gives an unrecovered panic the time to end it, so the learner
+		// reads the panic, not a missing log line.
+		logs.WaitFor(t, 1, "panic serving connection",
+			"the panic was recovered but not logged: slog.Error(\"panic serving connection\", ...)")
 
 		records := logs.Records(t)
 		i := slices.IndexFunc(records, func(r map[string]any) bool { return r["msg"] == "panic serving connection" })

@@ -221,6 +221,11 @@ func TestALargeValueHoldsWhatHasArrived(t *testing.T) {
 			n := allocated(func() { _, err = server.ReadFrame() })
 			require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 			bound := uint64(sent + sent/4 + 2*ReadBufferSize)
+			if raceEnabled {
+				// sync.Pool drops some of what is put back under the race
+				// detector, so a pooled buffer may be made again.
+				bound += 2 * ReadBufferSize
+			}
 			t.Logf("a stalled %d-byte value holds %d bytes, %.3f times what arrived", sent, n, float64(n)/float64(sent))
 			assert.LessOrEqual(t, n, bound, "the server allocated %d bytes for %d that arrived", n, sent)
 		})

@@ -184,8 +184,11 @@ const maxLines = 30
 // or a data race report) only the frames in the repository, as
 // "at file:line": yours, not the standard library's or testify's. Paths under
 // root are made relative to it.
+//
+// The test's own words come first and a data race report after them: the
+// report is where, the test's message is what it means.
 func trim(in []string, root string) []string {
-	var out []string
+	var out, report []string
 	dump := false             // in a goroutine dump: a panic or a timeout
 	seen := map[string]bool{} // frames shown from the dump
 	races, inRace := 0, false // data race reports, and whether l is in one
@@ -195,7 +198,7 @@ func trim(in []string, root string) []string {
 		if t == "WARNING: DATA RACE" {
 			races++
 			if races == 2 {
-				out = append(out, "(more data races were reported: run the check by hand to see them all)")
+				report = append(report, "(more data races were reported: run the check by hand to see them all)")
 			}
 		}
 		if strings.HasPrefix(t, "==================") {
@@ -229,11 +232,17 @@ func trim(in []string, root string) []string {
 				l += "  " + funcName(in[i-1])
 			}
 		}
-		out = append(out, strings.ReplaceAll(l, root+string(filepath.Separator), ""))
+		l = strings.ReplaceAll(l, root+string(filepath.Separator), "")
+		if inRace {
+			report = append(report, l)
+		} else {
+			out = append(out, l)
+		}
 	}
 	for len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
 		out = out[:len(out)-1]
 	}
+	out = append(out, report...)
 	if len(out) > maxLines {
 		n := len(out) - maxLines
 		out = append(out[:maxLines], fmt.Sprintf("... and %d more lines: run the check by hand to see them", n))

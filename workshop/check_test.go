@@ -116,12 +116,13 @@ func TestTrim(t *testing.T) {
 		}
 		in := append(append(slices.Clone(report), report...), "    testing.go:1712: race detected during execution of test")
 		got := trim(in, "/repo")
+		// The test's words come first, the report of where after them.
 		want := []string{
+			"    testing.go:1712: race detected during execution of test",
 			"WARNING: DATA RACE",
 			"Write at 0x00c000097c50 by goroutine 185:",
 			"  at 05-process/shared_exercise.go:27  main.(*store).set",
 			"(more data races were reported: run the check by hand to see them all)",
-			"    testing.go:1712: race detected during execution of test",
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,6 +106,20 @@ func TestWrongAnswers(t *testing.T) {
 					if !strings.Contains(out, want) {
 						t.Errorf("the check does not say %q; it printed:\n%s", want, out)
 					}
+				}
+
+				// go run ./workshop NN shows the first failure: what the wrong
+				// answer's header wants said must be in its first lines.
+				var shown bytes.Buffer
+				r := &runner{root: root, exercises: exercises, stateDir: t.TempDir(), timeout: time.Minute, out: &shown}
+				if code := r.main(t.Context(), []string{e.name}); code != 1 {
+					t.Errorf("go run ./workshop %s: exit code %d, want 1", e.name, code)
+				}
+				_, explanation, _ := strings.Cut(shown.String(), "Its first failure:\n")
+				head := strings.Join(strings.SplitN(explanation, "\n", 8)[:min(7, strings.Count(explanation, "\n"))], "\n")
+				if !slices.ContainsFunc(w.want, func(want string) bool { return strings.Contains(head, want) }) {
+					t.Errorf("go run ./workshop %s does not say %q in the first lines of its explanation:\n%s",
+						e.name, w.want, shown.String())
 				}
 			})
 		}

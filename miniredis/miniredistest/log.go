@@ -35,8 +35,8 @@ func (l *Log) Write(p []byte) (int, error) {
 // WaitFor waits until the log holds n records with the message msg, and
 // fails the test if it does not within Timeout. It is how a test waits for
 // something a server does without telling its client, such as logging a
-// connection it lost.
-func (l *Log) WaitFor(t testing.TB, n int, msg string) {
+// connection it lost. A why, if given, leads the failure message.
+func (l *Log) WaitFor(t testing.TB, n int, msg string, why ...string) {
 	t.Helper()
 	deadline := time.After(Timeout)
 	for {
@@ -54,7 +54,7 @@ func (l *Log) WaitFor(t testing.TB, n int, msg string) {
 		select {
 		case <-written:
 		case <-deadline:
-			t.Fatalf("the log did not hold %d records %q within %v; it holds:\n%s", n, msg, Timeout, l.String())
+			fatalf(t, "%sthe log did not hold %d records %q within %v; it holds:\n%s", reason(why), n, msg, Timeout, l.String())
 		}
 	}
 }
