@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"net"
 	"slices"
 	"testing"
 
@@ -66,13 +64,7 @@ func TestProcess(t *testing.T) {
 func TestProcessLogsFailuresOnly(t *testing.T) {
 	needProcess(t)
 	logs := miniredistest.CaptureLog(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	returned := make(chan error, 1)
-	addr := miniredistest.Serve(t, func(ln net.Listener) error {
-		err := newServer(miniredistest.Timeout).serve(ctx, ln)
-		returned <- err
-		return err
-	})
+	addr, cancel, returned := startCancellable(t, newServer(miniredistest.Timeout))
 
 	c := miniredistest.Dial(t, addr)
 	for range 3 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net"
 	"sync"
 	"testing"
@@ -62,13 +61,7 @@ func TestShutdownWaitsForARequestInFlight(t *testing.T) {
 		<-release
 		c.WriteFrame(miniredis.Simple("PONG"))
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	returned := make(chan error, 1)
-	addr := miniredistest.Serve(t, func(ln net.Listener) error {
-		err := s.serve(ctx, ln)
-		returned <- err
-		return err
-	})
+	addr, cancel, returned := startCancellable(t, s)
 
 	c := miniredistest.Dial(t, addr)
 	c.Send(ping)

@@ -27,6 +27,21 @@ func start(t testing.TB) string {
 	})
 }
 
+// startCancellable runs s on a free loopback port until the test ends or
+// cancel is called, as Ctrl-C would, and returns its address, cancel, and
+// the channel that receives what serve returned.
+func startCancellable(t testing.TB, s *server) (addr string, cancel context.CancelFunc, returned <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	addr = miniredistest.Serve(t, func(ln net.Listener) error {
+		err := s.serve(ctx, ln)
+		served <- err
+		return err
+	})
+	return addr, cancel, served
+}
+
 // newClient returns a go-redis client with its default options, as an
 // application would make one, closed when the test ends.
 func newClient(t testing.TB, addr string) *redis.Client {
@@ -293,13 +308,7 @@ func TestRedisBenchmark(t *testing.T) {
 func TestShutdown(t *testing.T) {
 	needProcess(t)
 	t.Run("cancelling the context closes idle connections and serve returns nil", func(t *testing.T) {
-		ctx, cancel := context.WithCancel(t.Context())
-		returned := make(chan error, 1)
-		addr := miniredistest.Serve(t, func(ln net.Listener) error {
-			err := newServer(miniredistest.Timeout).serve(ctx, ln)
-			returned <- err
-			return err
-		})
+		addr, cancel, returned := startCancellable(t, newServer(miniredistest.Timeout))
 
 		// One go-redis connection and one raw one, both answered once
 		// and now idle, waiting for their next request. Retries are off
@@ -330,13 +339,7 @@ func TestShutdown(t *testing.T) {
 func TestClientMistakesAreNotWarnings(t *testing.T) {
 	needProcess(t)
 	logs := miniredistest.CaptureLog(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	returned := make(chan error, 1)
-	addr := miniredistest.Serve(t, func(ln net.Listener) error {
-		err := newServer(miniredistest.Timeout).serve(ctx, ln)
-		returned <- err
-		return err
-	})
+	addr, cancel, returned := startCancellable(t, newServer(miniredistest.Timeout))
 
 	// A request that breaks the protocol.
 	bad := miniredistest.Dial(t, addr)
