@@ -2,6 +2,7 @@ package miniredis
 
 import (
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -24,7 +25,7 @@ const releaseDelay = 100 * time.Millisecond
 
 var (
 	releasePending atomic.Bool
-	released       func() // tests set it to learn when a release is done
+	releases       sync.WaitGroup // releases scheduled and not done: tests wait on it
 )
 
 // abandoned is told how many bytes a value held when its client stopped
@@ -34,12 +35,11 @@ func abandoned(held int) {
 	if held < releaseAbove || !releasePending.CompareAndSwap(false, true) {
 		return
 	}
+	releases.Add(1)
 	time.AfterFunc(releaseDelay, func() {
+		defer releases.Done()
 		// A value abandoned from now on schedules a release of its own.
 		releasePending.Store(false)
 		debug.FreeOSMemory()
-		if released != nil {
-			released()
-		}
 	})
 }
