@@ -223,7 +223,7 @@ func trim(in []string, root string) []string {
 			file := frameFile(l)
 			// A server's goroutines wait in the same few places: a
 			// dump shows each place once.
-			if !strings.HasPrefix(file, root) || dump && seen[file] {
+			if !inRoot(file, root) || dump && seen[file] {
 				continue
 			}
 			seen[file] = true
@@ -233,6 +233,7 @@ func trim(in []string, root string) []string {
 			}
 		}
 		l = strings.ReplaceAll(l, root+string(filepath.Separator), "")
+		l = strings.ReplaceAll(l, forwardSlashes(root)+"/", "")
 		if inRace {
 			report = append(report, l)
 		} else {
@@ -282,4 +283,16 @@ func lines(s string) []string {
 		return nil
 	}
 	return strings.Split(s, "\n")
+}
+
+// inRoot reports whether file, from a stack trace, is under root. Stack
+// traces write paths with forward slashes, on Windows too, where root has
+// backslashes.
+func inRoot(file, root string) bool {
+	return strings.HasPrefix(file, root) || strings.HasPrefix(file, forwardSlashes(root))
+}
+
+// forwardSlashes is path with every backslash made a slash, on any OS.
+func forwardSlashes(path string) string {
+	return strings.ReplaceAll(path, `\`, "/")
 }

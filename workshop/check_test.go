@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // capturedRoot is where the fixture course was when testdata/events was
@@ -155,5 +156,26 @@ func TestParseRace(t *testing.T) {
 	}
 	if strings.Contains(out, "testing.go:20") || strings.Contains(out, "tRunner") {
 		t.Errorf("output keeps the standard library's frames:\n%s", out)
+	}
+}
+
+func TestWindowsPaths(t *testing.T) {
+	// A stack trace on Windows writes C:/repo/02-spawn/x.go, where the
+	// root is C:\repo: both forms are the learner's files.
+	root := `C:\repo`
+	if !inRoot("C:/repo/02-spawn/exercise.go:12", root) || !inRoot(`C:\repo\02-spawn\exercise.go:12`, root) {
+		t.Error("a file under the root, in either form, is not seen as under it")
+	}
+	if inRoot("C:/Go/src/net/net.go:1", root) {
+		t.Error("a file of the standard library is seen as under the root")
+	}
+}
+
+func TestCommandQuotesCommas(t *testing.T) {
+	// PowerShell splits an unquoted argument at a comma.
+	e := exercise{dir: "05-process", tags: "exercise,bonus", run: "Bonus", race: true}
+	want := `go test -race -tags "exercise,bonus" -count=1 -run Bonus -timeout 60s ./05-process`
+	if got := e.command(60 * time.Second); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

@@ -78,8 +78,15 @@ func seconds(d time.Duration) string {
 }
 
 // command is the check for printing: "go test -tags exercise ... ./02-spawn".
+// Tags with a comma are quoted, as PowerShell would otherwise split them.
 func (e exercise) command(timeout time.Duration) string {
-	return "go " + strings.Join(e.goTestArgs(timeout), " ")
+	args := e.goTestArgs(timeout)
+	for i, a := range args {
+		if strings.Contains(a, ",") {
+			args[i] = `"` + a + `"`
+		}
+	}
+	return "go " + strings.Join(args, " ")
 }
 
 // A runner is the workshop in one repository. Tests make their own, with a
