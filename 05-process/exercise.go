@@ -86,7 +86,7 @@ func recoverPanic(c *miniredis.Connection) {
 	}
 }
 
-// process should answer SET, GET and PING until the client leaves, with a
+// process should answer SET, GET, PING and ECHO until the client leaves, with a
 // map of its own for each connection. Today it is 04-ownership's: it reads
 // one request, logs it, and answers with an error.
 func process(c *miniredis.Connection, client int) {

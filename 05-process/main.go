@@ -1,4 +1,4 @@
-// Command 05-process is a Redis server that answers SET, GET and PING,
+// Command 05-process is a Redis server that answers SET, GET, PING and ECHO,
 // one goroutine per connection, each with a store of its own.
 // Run it, then talk to it from another terminal:
 //
