@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -198,19 +199,26 @@ func runWrongAnswer(t *testing.T, root string, e exercise, w wrongAnswer) (strin
 	return string(out), took
 }
 
-// firstFailure is the first line of a check's output that says something:
-// not a --- FAIL header, a log line of the server, or a blank.
+// firstFailure is the line of a check's output that a learner reads as
+// its verdict: the first message of a test (file.go:12: ...) or a panic,
+// else the first line that is not a header, a server's log line or a
+// blank.
 func firstFailure(lines []string) string {
+	verdict := regexp.MustCompile(`^\S+\.go:\d+: \S|^panic: `)
+	first := ""
 	for _, l := range lines {
 		t := strings.TrimSpace(l)
-		if t == "" || strings.HasPrefix(t, "--- ") || strings.HasPrefix(t, "=== ") ||
-			strings.HasPrefix(t, "20") || strings.HasPrefix(t, "time=") {
-			continue
+		if verdict.MatchString(t) && !strings.HasPrefix(t, "testing.go:") {
+			first = t
+			break
 		}
-		if len(t) > 110 {
-			t = t[:110] + "…"
+		if first == "" && t != "" && !strings.HasPrefix(t, "--- ") && !strings.HasPrefix(t, "=== ") &&
+			!strings.HasPrefix(t, "20") && !strings.HasPrefix(t, "time=") && !strings.HasPrefix(t, "===") {
+			first = t
 		}
-		return t
 	}
-	return ""
+	if len(first) > 110 {
+		first = first[:110] + "…"
+	}
+	return first
 }
