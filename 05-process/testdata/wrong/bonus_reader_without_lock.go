@@ -3,7 +3,7 @@
 // Want: a reader locks too
 // Replaces: shared_exercise.go
 // Check: bonus
-// Lines: 150: the race detector reports each pair of racing lines once, and a map read and written without a lock makes up to three pairs; go run ./workshop shows the first
+// Lines: 200: the race detector reports each pair of racing lines once, and a map read and written without a lock makes up to five (the map grows, too); go run ./workshop shows the first
 
 //go:build bonus && exercise
 
