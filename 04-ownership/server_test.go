@@ -121,7 +121,7 @@ func TestSharedCount(t *testing.T) {
 func explainRace(t *testing.T) {
 	t.Helper()
 	if t.Failed() {
-		t.Error("the race detector saw two goroutines use one variable at once (its report is above, with the " +
+		t.Error("the race detector saw two goroutines use one variable at once (see its report, with the " +
 			"lines of your code): a value that every connection changes, such as s.served, must be changed and " +
 			"read only while holding s.mu, or be an atomic.Int64")
 	}

@@ -114,7 +114,7 @@ func TestBonusSharedStore(t *testing.T) {
 		// By now a data race, if the race detector saw one, is the only way
 		// this test can have failed.
 		if t.Failed() {
-			t.Error("the race detector saw two goroutines use the store's map at once (its report is above): " +
+			t.Error("the race detector saw two goroutines use the store's map at once (see its report): " +
 				"hold the store's mutex in get and in set; a reader locks too")
 		}
 	})
