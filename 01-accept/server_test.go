@@ -85,7 +85,8 @@ func TestServe(t *testing.T) {
 		bad := miniredistest.Dial(t, addr)
 		bad.Send("*1\r\nfoo\r\n")
 		bad.Expect("-ERR Protocol error: expected '$', got 'f'\r\n")
-		bad.ExpectClosed("a request ReadFrame refuses ends the connection: return from process")
+		bad.ExpectClosed("a request ReadFrame refuses ends the connection: return from process, and let " +
+			"the deferred c.Close() close it (defer it right after NewConnection, before any return)")
 
 		next := miniredistest.Dial(t, addr)
 		next.Send(set)

@@ -123,7 +123,8 @@ func thousandClients(t *testing.T) {
 	late := miniredistest.Dial(t, addr)
 	late.Send(set)
 	late.ExpectSoon("-unimplemented\r\n", "a client was not answered while a thousand others stayed silent:",
-		"every connection needs a goroutine of its own")
+		"every connection needs a goroutine of its own, and the accept loop must go straight back to Accept, "+
+			"without waiting or sleeping")
 	late.ExpectClosed()
 
 	replies := make([]string, n)

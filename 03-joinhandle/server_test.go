@@ -222,7 +222,7 @@ func shutdownTests(t *testing.T) {
 // crashMessage is what the test's handler panics with. When the server
 // does not recover it, it is the last thing the test binary prints.
 const crashMessage = "a handler panicked on purpose; if this ended the test binary, " +
-	"the connection goroutine does not recover panics (see recoverPanic)"
+	"the connection goroutine does not recover panics, or panics again after recovering (see recoverPanic)"
 
 func TestPanickingHandler(t *testing.T) {
 	logs := miniredistest.CaptureLog(t)

@@ -123,7 +123,7 @@ func explainRace(t *testing.T) {
 	if t.Failed() {
 		t.Error("the race detector saw two goroutines use one variable at once (see its report, with the " +
 			"lines of your code): a value that every connection changes, such as s.served, must be changed and " +
-			"read only while holding s.mu, or be an atomic.Int64")
+			"read only while holding s.mu with Lock (RLock lets other holders in), or be an atomic.Int64")
 	}
 }
 

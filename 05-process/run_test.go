@@ -220,7 +220,10 @@ func TestClientsThatHangUpAreQuietUnlessVerbose(t *testing.T) {
 
 	quiet := runServer(t, nil)
 	hangUp(quiet)
-	assert.NotContains(t, quiet.stop(t), "read failed", "by default, as Redis, the server logs nothing for a client that leaves mid-request")
+	if n := strings.Count(quiet.stop(t), "read failed"); n > 0 {
+		t.Fatalf("a client that leaves mid-request is not news: log it with slog.Debug, which the server shows "+
+			"only with -v, as Redis logs nothing of it; the server logged %d such lines for 100 clients", n)
+	}
 
 	verbose := runServer(t, nil, "-v")
 	hangUp(verbose)

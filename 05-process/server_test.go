@@ -157,6 +157,17 @@ func TestWire(t *testing.T) {
 	addr := start(t)
 	cmd := miniredistest.Command
 
+	t.Run("a client that shuts its side after a request gets the reply, then the server closes", func(t *testing.T) {
+		c := miniredistest.Dial(t, addr)
+		c.Send(cmd("ping"))
+		require.NoError(t, c.NetConn().(*net.TCPConn).CloseWrite())
+		c.Expect("+PONG\r\n")
+		c.ExpectClosedOr("the server did not close the connection after the client shut its side: once ReadFrame "+
+			"fails, return from process",
+			"the server went on answering after ReadFrame failed: return from process when it fails; a break "+
+				"inside a switch leaves the switch, not the loop")
+	})
+
 	t.Run("an unknown command gets Redis's error and the connection stays open", func(t *testing.T) {
 		c := miniredistest.Dial(t, addr)
 		c.Send(cmd("foo", "bar"))

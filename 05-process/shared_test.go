@@ -115,7 +115,7 @@ func TestBonusSharedStore(t *testing.T) {
 		// this test can have failed.
 		if t.Failed() {
 			t.Error("the race detector saw two goroutines use the store's map at once (see its report): " +
-				"hold the store's mutex in get and in set; a reader locks too")
+				"hold the store's mutex in get and in set, with Lock in set (RLock lets other holders in); a reader locks too")
 		}
 	})
 }
