@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"example.com/spawning/miniredis"
@@ -109,6 +110,8 @@ func serveWaitsForItsGoroutines(t *testing.T) {
 }
 
 func shutdownTests(t *testing.T) {
+	t.Run("serve waits as long as its goroutines run, not for a set time", serveWaitsNoSetTime)
+
 	t.Run("an idle connection is closed at once, without waiting for the drain", func(t *testing.T) {
 		ts := startServer(t, newServer(time.Minute))
 		c := miniredistest.Dial(t, ts.addr)
@@ -298,6 +301,82 @@ func TestNoPanicIsNotLogged(t *testing.T) {
 		}
 	}
 }
+
+// serveWaitsNoSetTime runs the server in a synctest bubble, where time
+// moves only when every goroutine in it is waiting: an hour after the
+// shutdown passes at once, and a serve that sleeps instead of waiting for
+// its goroutines has returned by then.
+func serveWaitsNoSetTime(t *testing.T) {
+	miniredistest.SkipAfterFailure(t)
+	synctest.Test(t, func(t *testing.T) {
+		s := newServer(time.Minute)
+		started := make(chan struct{})
+		release := make(chan struct{})
+		s.handler = func(*miniredis.Connection) {
+			close(started)
+			<-release
+		}
+		ln := newPipeListener()
+		client := ln.dial()
+		defer client.Close()
+		ctx, cancel := context.WithCancel(t.Context())
+		served := make(chan error, 1)
+		go func() { served <- s.serve(ctx, ln) }()
+		miniredistest.Receive(t, started)
+
+		cancel()
+		time.Sleep(time.Hour)
+		select {
+		case err := <-served:
+			close(release)
+			t.Fatalf("serve returned (with %v) while a connection goroutine was still running, an hour after the "+
+				"shutdown began: a sleep is not a wait; wg.Wait() waits exactly as long as the goroutines run", err)
+		default:
+		}
+		close(release)
+		assert.NoError(t, miniredistest.Receive(t, served))
+	})
+}
+
+// pipeListener hands out in-memory connections made by dial: a listener
+// for a synctest bubble, where real sockets do not belong.
+type pipeListener struct {
+	conns  chan net.Conn
+	closed chan struct{}
+	once   sync.Once
+}
+
+func newPipeListener() *pipeListener {
+	return &pipeListener{conns: make(chan net.Conn, 1), closed: make(chan struct{})}
+}
+
+// dial queues a connection for Accept and returns the client's end.
+func (l *pipeListener) dial() net.Conn {
+	server, client := net.Pipe()
+	l.conns <- server
+	return client
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "pipe" }
 
 // testServer is a server running in its own goroutine, with the channels a
 // test waits on instead of sleeping.

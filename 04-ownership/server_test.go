@@ -26,6 +26,10 @@ func start(t *testing.T) string {
 var get = miniredistest.Command("get", "hello")
 
 func TestSharedCount(t *testing.T) {
+	t.Run("the handler runs in the connection's own goroutine", func(t *testing.T) {
+		miniredistest.NoGoInGoroutine(t, (*server).serve)
+	})
+
 	t.Run("a second client is answered while the first stays silent", func(t *testing.T) {
 		// The handler says when a connection's goroutine reaches it, so the
 		// test knows that A's goroutine is past the count, holding whatever
