@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -129,13 +130,21 @@ func addrInUseHelp(goos, addr string) string {
 		stop, find = "or stop the service that runs it (in the Services app)",
 			`"netstat -ano | findstr :`+port+`" (its last column is the program's PID)`
 	}
+	// The port after this one is the one to suggest; 6379 is Redis's.
+	next, shutdown := "6380", `"redis-cli shutdown"`
+	if n, err := strconv.Atoi(port); err == nil && n > 0 && n < 65535 {
+		next = strconv.Itoa(n + 1)
+		if n != 6379 {
+			shutdown = `"redis-cli -p ` + port + ` shutdown"`
+		}
+	}
 	return fmt.Sprintf(`Something is already listening on %s. Usually it is one of these:
   - another chapter's server, still running in another terminal: press Ctrl-C there;
-  - a real Redis server (6379 is its port): stop it with "redis-cli shutdown"
+  - a real Redis server: stop it with %s
     %s.
 %s shows which program holds the port. Or leave it running and pick
 another port, for the server and its clients alike:
-  -addr 127.0.0.1:6380 for this server and for hello-redis, -p 6380 for redis-cli`, addr, stop, find)
+  -addr 127.0.0.1:%s for this server and for hello-redis, -p %s for redis-cli`, addr, shutdown, stop, find, next, next)
 }
 
 // NewListener wraps ln in a Listener that lets in DefaultMaxClients at once.

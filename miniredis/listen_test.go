@@ -52,6 +52,13 @@ func TestListen(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("the advice is for the port that is taken", func(t *testing.T) {
+		help := addrInUseHelp("linux", "127.0.0.1:6390")
+		assert.Contains(t, help, `"redis-cli -p 6390 shutdown"`, "a plain redis-cli shutdown would stop the Redis on 6379")
+		assert.Contains(t, help, "-addr 127.0.0.1:6391")
+		assert.Contains(t, help, "-p 6391 for redis-cli")
+	})
 }
 
 func TestListenWarnsBeyondLoopback(t *testing.T) {

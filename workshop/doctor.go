@@ -71,7 +71,7 @@ func (r *runner) doctor(ctx context.Context) int {
 		say("", "  likely a chapter server still running: Ctrl-C in its terminal, or use -addr 127.0.0.1:6380")
 	}
 
-	fmt.Fprintln(r.out, "warming the module and build caches (a minute the first time)...")
+	fmt.Fprintln(r.out, "warming the module and build caches (a few minutes the first time)...")
 	mods, err := r.goOutput(ctx, r.root, "list", "-m", "-f", "{{.Dir}}")
 	if err != nil {
 		say("PROBLEM", "go list -m: %v", err)
@@ -110,7 +110,7 @@ func (r *runner) doctor(ctx context.Context) int {
 		args := []string{"test", "-race", "-tags", e.tags, "-count=1", "-run", "^$", "./" + e.dir}
 		if _, err := r.goOutput(ctx, r.root, args...); err != nil {
 			say("PROBLEM", "the race detector, which %s's check needs, does not work here:\n%s", e.label, errorLines(err))
-			say("", "  it needs cgo: CGO_ENABLED=1 and a C compiler: %s", advice.cCompiler)
+			say("", "  %s", advice.raceNeeds)
 			continue
 		}
 		say("OK", "the race detector works (go %s)", strings.Join(args, " "))
@@ -140,7 +140,7 @@ func (r *runner) doctor(ctx context.Context) int {
 type osAdvice struct {
 	install   []string // how to get redis-cli and redis-benchmark
 	stopRedis string   // how to stop a real Redis that holds the chapters' port
-	cCompiler string   // how to get the C compiler the race detector needs
+	raceNeeds string   // what the race detector needs, and how to get it
 }
 
 // adviceFor is the advice for goos, a value of runtime.GOOS.
@@ -153,7 +153,7 @@ func adviceFor(goos string) osAdvice {
 				"no Redis on the chapters' port unless you run brew services start redis.",
 			},
 			stopRedis: "redis-cli shutdown, or brew services stop redis",
-			cCompiler: "xcode-select --install",
+			raceNeeds: "on macOS it needs neither cgo nor a C compiler; check that go env GOARCH is this Mac's chip (arm64 or amd64)",
 		}
 	case "windows":
 		return osAdvice{
@@ -164,7 +164,7 @@ func adviceFor(goos string) osAdvice {
 				"workshop inside WSL (Ubuntu), as on Linux.",
 			},
 			stopRedis: "redis-cli shutdown, or stop the service that runs it (in the Services app)",
-			cCompiler: "gcc on PATH, such as MSYS2's mingw-w64 gcc (https://www.msys2.org); on Windows on Arm, Go has no race detector: check 04 and the bonus in WSL",
+			raceNeeds: "it needs cgo: CGO_ENABLED=1 and a gcc on PATH, such as MSYS2's mingw-w64 gcc (https://www.msys2.org); on Windows on Arm, Go has no race detector: check 04 and the bonus in WSL",
 		}
 	default:
 		return osAdvice{
@@ -173,7 +173,7 @@ func adviceFor(goos string) osAdvice {
 				"Not redis-server: installing it starts a Redis on port 6379, the chapters' port.",
 			},
 			stopRedis: "redis-cli shutdown, or sudo systemctl stop redis-server (disable keeps it stopped)",
-			cCompiler: "gcc (Debian/Ubuntu: sudo apt-get install gcc)",
+			raceNeeds: "it needs cgo: CGO_ENABLED=1 and a C compiler: gcc (Debian/Ubuntu: sudo apt-get install gcc)",
 		}
 	}
 }

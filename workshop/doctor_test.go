@@ -186,11 +186,11 @@ func TestDoctor(t *testing.T) {
 func TestAdviceFor(t *testing.T) {
 	for goos, want := range map[string][]string{
 		"linux":   {"sudo apt-get install redis-tools", "Not redis-server", "sudo systemctl stop redis-server", "sudo apt-get install gcc"},
-		"darwin":  {"brew install redis", "brew services start redis", "brew services stop redis", "xcode-select --install"},
+		"darwin":  {"brew install redis", "brew services start redis", "brew services stop redis", "neither cgo nor a C compiler"},
 		"windows": {"go run ./hello-redis -i", "nc is not needed", "WSL", "Services app", "mingw-w64 gcc"},
 	} {
 		a := adviceFor(goos)
-		all := strings.Join(append(a.install, a.stopRedis, a.cCompiler), "\n")
+		all := strings.Join(append(a.install, a.stopRedis, a.raceNeeds), "\n")
 		for _, w := range want {
 			if !strings.Contains(all, w) {
 				t.Errorf("%s: the advice lacks %q:\n%s", goos, w, all)

@@ -99,22 +99,36 @@ func (r *runner) trace(ctx context.Context, args []string) error {
 	read := fs.String("read", "", "")
 	width := fs.Int("width", 100, "")
 	check := fs.Bool("check", false, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			err = nil
+	// Flags may come before or after the chapter: "trace 02 -tags exercise"
+	// is what a learner types as often as "trace -tags exercise 02".
+	var chapters []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				err = nil
+			}
+			return usageError{err}
 		}
-		return usageError{err}
+		if fs.NArg() == 0 {
+			break
+		}
+		chapters = append(chapters, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() != 1 {
-		return usageError{errors.New("name one chapter, 01 to 05")}
+	if len(chapters) != 1 {
+		return usageError{fmt.Errorf("name one chapter, 01 to 05; got %q", chapters)}
 	}
-	name := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(fs.Arg(0)), "./"), "/")
+	if builtWithExercise && *tags == "" {
+		return usageError{errors.New("go run -tags exercise ./workshop builds the runner with the tag, not the " +
+			"chapter: write go run ./workshop trace -tags exercise " + chapters[0])}
+	}
+	name := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(chapters[0]), "./"), "/")
 	if _, ok := scenes[name]; !ok {
 		name, _, _ = strings.Cut(name, "-")
 	}
 	sc, ok := scenes[name]
 	if !ok {
-		return usageError{fmt.Errorf("no chapter %q; there are 01 to 05, and 04-io", fs.Arg(0))}
+		return usageError{fmt.Errorf("no chapter %q; there are 01 to 05, and 04-io", chapters[0])}
 	}
 	if sc.variant && *tags != "" {
 		return usageError{fmt.Errorf("%s plays a variant of the solution: it takes no -tags", name)}

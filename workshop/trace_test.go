@@ -334,6 +334,24 @@ func TestTraceCommand(t *testing.T) {
 			t.Errorf("got %v", err)
 		}
 	})
+	t.Run("flags may come after the chapter", func(t *testing.T) {
+		var out bytes.Buffer
+		r := &runner{out: &out, stateDir: t.TempDir()}
+		svg := filepath.Join(t.TempDir(), "02.svg")
+		if err := r.trace(t.Context(), []string{"02", "-read", filepath.Join("testdata", "trace", "02-spawn.trace"), "-svg", svg}); err != nil {
+			t.Fatalf("%v:\n%s", err, out.String())
+		}
+		if _, err := os.Stat(svg); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("two chapters are a usage error", func(t *testing.T) {
+		r := &runner{out: io.Discard, stateDir: t.TempDir()}
+		var usage usageError
+		if err := r.trace(t.Context(), []string{"02", "03"}); !errors.As(err, &usage) {
+			t.Errorf("got %v, want a usage error", err)
+		}
+	})
 	t.Run("an unknown chapter is a usage error", func(t *testing.T) {
 		r := &runner{out: io.Discard, stateDir: t.TempDir()}
 		var usage usageError
