@@ -90,9 +90,14 @@ func answeredWhileFirstIsSilent(t *testing.T) {
 
 	// A's goroutine has been waiting for its request all along.
 	a.Send(set)
-	a.Expect("-unimplemented\r\n")
+	a.Expect("-unimplemented\r\n", sharedConn)
 	a.ExpectClosed()
 }
+
+// sharedConn is what it means when a client's connection is never served
+// while the others are: two goroutines got the same connection.
+const sharedConn = "Does every goroutine serve its own connection? A conn declared outside the loop " +
+	"and read by a func literal is shared: pass it as an argument, go process(conn)"
 
 // thousandClients connects a thousand clients at once, has one more
 // client served while all of them are still silent, then lets the
@@ -150,9 +155,7 @@ func thousandClients(t *testing.T) {
 		}
 	}
 	if failed > 0 {
-		t.Errorf("%d of %d clients did not get one answer and a close (the first: %s).\n\t"+
-			"Does every goroutine serve its own connection? A conn declared outside the loop and read by "+
-			"a func literal is shared: pass it as an argument, go process(conn)", failed, n, first)
+		t.Errorf("%d of %d clients did not get one answer and a close (the first: %s).\n\t%s", failed, n, first, sharedConn)
 	}
 }
 

@@ -206,10 +206,14 @@ func runWrongAnswer(t *testing.T, root string, e exercise, w wrongAnswer) (strin
 func firstFailure(lines []string) string {
 	verdict := regexp.MustCompile(`^\S+\.go:\d+: \S|^panic: `)
 	first := ""
-	for _, l := range lines {
+	for i, l := range lines {
 		t := strings.TrimSpace(l)
 		if verdict.MatchString(t) && !strings.HasPrefix(t, "testing.go:") {
 			first = t
+			// "go vet finds a mistake:" says what on the next line.
+			if strings.HasSuffix(t, ":") && i+1 < len(lines) {
+				first += " " + strings.TrimSpace(lines[i+1])
+			}
 			break
 		}
 		if first == "" && t != "" && !strings.HasPrefix(t, "--- ") && !strings.HasPrefix(t, "=== ") &&

@@ -1,6 +1,5 @@
 // Wrong: each goroutine counts on a copy of the server, so every client is number 1.
-// Want: WARNING: DATA RACE
-// Want: must be changed and read only while holding s.mu
+// Want: passes lock by value
 
 //go:build exercise
 
