@@ -1,15 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -20,57 +22,153 @@ import (
 // answer: a learner reads the first failure, not a thousand of them.
 const maxFailureLines = 100
 
-// A wrongAnswer is a stub as a learner might get it wrong, kept in a
-// chapter's testdata/wrong folder with a header that says what it gets
-// wrong and what the check must say about it:
+// A wrongAnswer is a stub as a learner might get it wrong. It is kept in a
+// chapter's testdata/wrong folder as the few lines that make the chapter's
+// solution wrong, after a header that says what it gets wrong and what the
+// check must say about it:
 //
-//	// Wrong: the accept loop logs an Accept error and goes on.
-//	// Want: serve called Accept again after Accept had failed
-//	// Replaces: exercise.go (the default)
-//	// Check: 05 (the default: the chapter's exercise; "bonus" for the bonus)
-//	// Lines: 150 (the default: maxFailureLines), and why
+//	Wrong: the accept loop logs an Accept error and goes round again.
+//	Want: when Accept returns an error, return it from serve
+//	From: server.go          the solution it starts from, built as the stub
+//	Replaces: exercise.go    the stub it takes the place of (the default)
+//	Check: bonus             the exercise that checks it (the default: the chapter's)
+//	Lines: 200: why          the most its check may print (the default: maxFailureLines)
+//	-- old --
+//	lines of the solution, found exactly once
+//	-- new --
+//	what the learner wrote in their place
+//
+// Old and new may repeat. Kept as changes, a wrong answer shows its
+// mistake at a glance, and fails loudly once the solution moves on.
 type wrongAnswer struct {
-	file     string // the wrong answer
+	file     string
 	wrong    string
 	want     []string
+	from     string
 	replaces string
 	check    string
 	lines    int
+	changes  [][2]string // old, new
 }
 
 func readWrongAnswer(t *testing.T, file string) wrongAnswer {
 	t.Helper()
-	f, err := os.Open(file)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	w := wrongAnswer{file: file, replaces: "exercise.go", lines: maxFailureLines}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		key, value, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "// "), ": ")
-		if !ok || !strings.HasPrefix(sc.Text(), "// ") {
-			break
-		}
+	header, rest, _ := strings.Cut(strings.TrimSuffix(string(data), "\n"), "-- old --\n")
+	for _, l := range strings.Split(strings.TrimSpace(header), "\n") {
+		key, value, _ := strings.Cut(l, ": ")
 		switch key {
 		case "Wrong":
 			w.wrong = value
 		case "Want":
 			w.want = append(w.want, value)
+		case "From":
+			w.from = value
 		case "Replaces":
 			w.replaces = value
 		case "Check":
 			w.check = value
 		case "Lines":
-			if _, err := fmt.Sscan(value, &w.lines); err != nil {
-				t.Fatalf("%s: // Lines: %s: %v", file, value, err)
+			if _, err := fmt.Sscan(strings.TrimSuffix(strings.Fields(value)[0], ":"), &w.lines); err != nil {
+				t.Fatalf("%s: Lines: %s: %v", file, value, err)
 			}
+		default:
+			t.Fatalf("%s: %q is not a header line", file, l)
 		}
 	}
-	if w.wrong == "" || len(w.want) == 0 {
-		t.Fatalf("%s: the header needs a // Wrong: line and at least one // Want: line", file)
+	for _, change := range strings.Split("\n"+rest, "\n-- old --\n") {
+		old, new, ok := strings.Cut(change, "\n-- new --\n")
+		if !ok {
+			old, new, ok = strings.Cut(change, "\n-- new --")
+		}
+		if !ok {
+			t.Fatalf("%s: a -- old -- without its -- new --", file)
+		}
+		w.changes = append(w.changes, [2]string{strings.TrimPrefix(old, "\n"), new})
+	}
+	if w.wrong == "" || len(w.want) == 0 || w.from == "" || len(w.changes) == 0 {
+		t.Fatalf("%s: it needs Wrong:, Want:, From: and at least one -- old -- and -- new --", file)
 	}
 	return w
+}
+
+// source is the wrong answer's file: the solution it starts from, built
+// with -tags exercise as the stub is, with each change made.
+func (w wrongAnswer) source(t testing.TB, chapter string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(chapter, w.from))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	build, _, _ := strings.Cut(s, "\n")
+	if !strings.HasPrefix(build, "//go:build ") || !strings.Contains(build, "!exercise") {
+		t.Fatalf("%s does not start with a //go:build line with !exercise", w.from)
+	}
+	s = strings.Replace(s, build, strings.Replace(build, "!exercise", "exercise", 1), 1)
+	for _, c := range w.changes {
+		if n := strings.Count(s, c[0]); n != 1 {
+			t.Fatalf("%s no longer applies to %s: its old text is there %d times, not once:\n%s",
+				w.file, w.from, n, c[0])
+		}
+		s = strings.Replace(s, c[0], c[1], 1)
+	}
+	return []byte(s)
+}
+
+// TestWrongAnswersApply reads every wrong answer and makes its file, as
+// TestWrongAnswers does, without running a check: it runs in every go test,
+// so a solution that moves on is noticed at once.
+func TestWrongAnswersApply(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "0*", "testdata", "wrong", "*.txt"))
+	if len(files) == 0 {
+		t.Fatal("no wrong answers in 0*/testdata/wrong")
+	}
+	for _, file := range files {
+		t.Run(file, func(t *testing.T) {
+			w := readWrongAnswer(t, file)
+			chapter := filepath.Dir(filepath.Dir(filepath.Dir(file)))
+			src := w.source(t, chapter)
+			if _, err := parser.ParseFile(token.NewFileSet(), w.replaces, src, 0); err != nil {
+				t.Errorf("the wrong answer is not Go: %v", err)
+			}
+			if !strings.HasPrefix(string(src), "//go:build ") || !strings.Contains(strings.SplitN(string(src), "\n", 2)[0], "exercise") ||
+				strings.Contains(strings.SplitN(string(src), "\n", 2)[0], "!exercise") {
+				t.Errorf("the wrong answer is not built with -tags exercise: %q", strings.SplitN(string(src), "\n", 2)[0])
+			}
+		})
+	}
+
+	t.Run("a change whose old text is gone fails, naming the file", func(t *testing.T) {
+		rec := &fatalRecorder{TB: t}
+		w := wrongAnswer{file: "x.txt", from: "server.go", changes: [][2]string{{"no such text", ""}}}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			w.source(rec, filepath.Join("..", "01-accept"))
+		}()
+		<-done
+		if !strings.Contains(rec.msg, "x.txt no longer applies to server.go") {
+			t.Errorf("got %q", rec.msg)
+		}
+	})
+}
+
+// fatalRecorder keeps the message of a Fatalf and ends its goroutine, as
+// testing.T's does, without failing the real test.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (r *fatalRecorder) Helper() {}
+func (r *fatalRecorder) Fatalf(format string, args ...any) {
+	r.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
 }
 
 // TestWrongAnswers runs each chapter's check, exactly as a learner runs it,
@@ -90,7 +188,7 @@ func TestWrongAnswers(t *testing.T) {
 	root := copyRepository(t)
 	var summary []string
 	for _, e := range exercises {
-		files, _ := filepath.Glob(filepath.Join("..", e.dir, "testdata", "wrong", "*.go"))
+		files, _ := filepath.Glob(filepath.Join("..", e.dir, "testdata", "wrong", "*.txt"))
 		for _, file := range files {
 			w := readWrongAnswer(t, file)
 			check := w.check
@@ -100,7 +198,7 @@ func TestWrongAnswers(t *testing.T) {
 			if check != e.name {
 				continue
 			}
-			name := e.name + "/" + strings.TrimSuffix(filepath.Base(file), ".go")
+			name := e.name + "/" + strings.TrimSuffix(filepath.Base(file), ".txt")
 			t.Run(name, func(t *testing.T) {
 				out, took := runWrongAnswer(t, root, e, w)
 				lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
@@ -177,11 +275,7 @@ func runWrongAnswer(t *testing.T, root string, e exercise, w wrongAnswer) (strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrong, err := os.ReadFile(w.file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(stub, wrong, 0o644); err != nil {
+	if err := os.WriteFile(stub, w.source(t, filepath.Join(root, e.dir)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.WriteFile(stub, original, 0o644) })
