@@ -242,7 +242,7 @@ func (c *Connection) WriteFrame(f Frame) error {
 	if err := c.writeFrame(f); err != nil {
 		return err
 	}
-	defer c.note(TraceReply)
+	c.note(TraceReply)
 	if c.r < c.w {
 		return nil
 	}

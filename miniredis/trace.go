@@ -24,8 +24,11 @@ const (
 // note logs what on the execution trace, against the calling goroutine,
 // if a trace is being taken and c is a server's connection; it also counts
 // the replies for the debug page (see Debug), once a debug server runs.
+// A reply is noted once it is buffered, just before it is flushed: on a
+// timeline the two are the same moment.
 func (c *Connection) note(what string) {
-	if c.client {
+	// With no trace and no debug server, this is two atomic loads.
+	if c.client || !counting.Load() && !trace.IsEnabled() {
 		return
 	}
 	if what == TraceReply && counting.Load() {
