@@ -308,6 +308,26 @@ func TestNoPanicIsNotLogged(t *testing.T) {
 // its goroutines has returned by then.
 func serveWaitsNoSetTime(t *testing.T) {
 	miniredistest.SkipAfterFailure(t)
+	// Time in the bubble moves only when every goroutine in it waits on
+	// something of the bubble's. A serve that waits on something from
+	// outside it, such as a WaitGroup declared at package level, stops
+	// the bubble's clock, and the test would never end: that shows as
+	// the bubble not finishing in real time.
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		serveWaitsNoSetTimeInBubble(t)
+	}()
+	select {
+	case <-finished:
+	case <-time.After(miniredistest.Timeout):
+		t.Fatalf("serve's wait could not be checked: it waits on something made outside the server, such as " +
+			"a WaitGroup declared at package level; make the WaitGroup a field of server (s.wg), so that each " +
+			"server waits for its own goroutines")
+	}
+}
+
+func serveWaitsNoSetTimeInBubble(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := newServer(time.Minute)
 		started := make(chan struct{})
